@@ -1,0 +1,121 @@
+/* fsm.h - one VRRP instance's state machine (RFC 5798 section 6.4,
+ * RFC 9568), plus a Fault state for "the link is unusable".
+ *
+ * Pure code: every entry point takes the current monotonic time as an
+ * argument and fills a struct fsm_actions telling the caller what to do
+ * (send an advertisement, install or remove the VIPs, announce them).
+ * The caller arms one timer for fsm_next_deadline(). Nothing here reads
+ * a clock or touches a socket, so tests drive it with a virtual clock. */
+#ifndef VIPD_FSM_H
+#define VIPD_FSM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "proto.h"
+
+typedef int64_t fsm_time; /* microseconds of a monotonic clock */
+#define FSM_NEVER INT64_MAX
+#define FSM_USEC_PER_CS 10000 /* one centisecond */
+
+enum fsm_state { FSM_INIT = 0, FSM_BACKUP, FSM_MASTER, FSM_FAULT, FSM__COUNT };
+
+struct fsm_params {
+	uint8_t vrid;
+	uint8_t priority;       /* configured, 1..255; 255 = address owner */
+	uint16_t interval;      /* Advertisement_Interval, centiseconds */
+	bool preempt;           /* Preempt_Mode */
+	fsm_time preempt_delay; /* after joining, tolerate a lower master this long */
+};
+
+enum fsm_action {
+	FSM_ACT_SEND_ADVERT = 1 << 0, /* send one advert with act->advert_priority */
+	FSM_ACT_ADD_VIPS = 1 << 1,    /* install the VIPs on the interface */
+	FSM_ACT_DEL_VIPS = 1 << 2,    /* remove the VIPs */
+	FSM_ACT_ANNOUNCE = 1 << 3,    /* gratuitous ARP / unsolicited NA burst */
+	FSM_ACT_STATE = 1 << 4,       /* state changed: old_state -> fsm->state */
+};
+
+struct fsm_actions {
+	unsigned flags;             /* enum fsm_action bits */
+	uint8_t advert_priority;    /* priority to put in the advert */
+	enum fsm_state old_state;   /* with FSM_ACT_STATE */
+	const char *reason;         /* static string: why this happened */
+};
+
+struct fsm {
+	struct fsm_params p;
+	enum fsm_state state;
+	uint8_t priority;           /* effective priority (tracking may change it) */
+	struct ipaddr self;         /* our primary address, for the tie-break */
+	struct ipaddr master;       /* last master heard (family 0: none) */
+	uint8_t master_priority;
+	uint16_t master_interval;   /* Master_Adver_Interval, centiseconds */
+	fsm_time since;             /* time of the last state change */
+	fsm_time adver_timer;       /* Adver_Timer deadline (master) */
+	fsm_time down_timer;        /* Master_Down_Timer deadline (backup) */
+	fsm_time preempt_from;      /* no preemption of a lower master before this */
+	bool holding;               /* VIPs installed (may outlast master: make-before-break) */
+	fsm_time release_timer;     /* drop the VIPs at the latest at this time */
+	bool giveup;                /* operator: stay backup, advertise no claim */
+	fsm_time giveup_until;      /* FSM_NEVER: until resume */
+	bool takeover;              /* operator: be master, advertise 254 */
+	bool stopping;              /* shutdown: priority 0 sent, waiting to release */
+	uint64_t transitions;
+	const char *reason;         /* why the current state was entered */
+};
+
+const char *fsm_state_name(enum fsm_state s);
+
+/* Set up in Init (the interface is not usable yet). */
+void fsm_init(struct fsm *f, const struct fsm_params *p, fsm_time now);
+
+/* The interface became usable with primary address self: Init/Fault ->
+ * Backup (or Master for the address owner), RFC 5798 6.4.1. */
+void fsm_startup(struct fsm *f, fsm_time now, const struct ipaddr *self, struct fsm_actions *act);
+
+/* The interface became unusable (link down, no address): -> Fault, VIPs
+ * dropped at once (there is nobody to answer for them). */
+void fsm_fault(struct fsm *f, fsm_time now, const char *reason, struct fsm_actions *act);
+
+/* Our primary address changed while running (tie-break input). */
+void fsm_set_self(struct fsm *f, const struct ipaddr *self);
+
+/* A valid advertisement for this VRID arrived (already checked by
+ * proto_decode and the daemon). */
+void fsm_advert(struct fsm *f, fsm_time now, const struct vrrp_packet *pkt, struct fsm_actions *act);
+
+/* Run whatever deadlines have passed at now. */
+void fsm_timer(struct fsm *f, fsm_time now, struct fsm_actions *act);
+
+/* The earliest pending deadline, FSM_NEVER if none. */
+fsm_time fsm_next_deadline(const struct fsm *f);
+
+/* Graceful shutdown: advertise priority 0 and keep answering for the VIPs
+ * until another master is heard or Master_Down_Interval passes
+ * (make-before-break). The caller exits once !f->holding. */
+void fsm_shutdown(struct fsm *f, fsm_time now, struct fsm_actions *act);
+
+/* Operator giveup: leave master (priority-0 advert, make-before-break),
+ * stay backup and do not preempt until fsm_resume() or until (FSM_NEVER:
+ * no limit). If nobody else takes over, the instance takes the VIPs back
+ * when its Master_Down_Timer expires rather than leave them unserved. */
+void fsm_giveup(struct fsm *f, fsm_time now, fsm_time until, struct fsm_actions *act);
+void fsm_resume(struct fsm *f, fsm_time now, struct fsm_actions *act);
+
+/* Operator takeover: become master now and advertise priority 254 (or 255
+ * for the owner) until fsm_resume(). */
+void fsm_takeover(struct fsm *f, fsm_time now, struct fsm_actions *act);
+
+/* Change the effective priority (1..255), e.g. from health tracking. */
+void fsm_set_priority(struct fsm *f, fsm_time now, uint8_t prio, struct fsm_actions *act);
+
+/* The priority this instance advertises now. */
+uint8_t fsm_advert_priority(const struct fsm *f);
+
+/* Skew_Time and Master_Down_Interval for the learned master interval. */
+fsm_time fsm_skew_time(const struct fsm *f);
+fsm_time fsm_master_down_interval(const struct fsm *f);
+
+#endif

@@ -1,0 +1,92 @@
+/* proto.h - VRRPv3 wire format (RFC 5798 section 5, RFC 9568).
+ *
+ * Pure code: bytes in, structs out and back. No sockets, no clock. */
+#ifndef VIPD_PROTO_H
+#define VIPD_PROTO_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "addr.h"
+
+#define VRRP_IPPROTO 112
+#define VRRP_TTL 255
+#define VRRP_VERSION 3
+#define VRRP_TYPE_ADVERT 1
+#define VRRP_MAX_ADDRS 255
+#define VRRP_HDR_LEN 8
+#define VRRP_MAX_INTERVAL 4095 /* centiseconds: the field has 12 bits */
+
+/* IPv4 checksum variant. RFC 5798 is read by keepalived and FRR as
+ * covering an IPv6-style pseudo-header for IPv4 too; RFC 9568 says the
+ * IPv4 checksum covers the VRRP message only. IPv6 always uses the
+ * pseudo-header (RFC 8200 section 8.1, 32-bit upper-layer length). */
+enum vrrp_cksum {
+	VRRP_CKSUM_PSEUDO = 0, /* default: what a stock keepalived accepts */
+	VRRP_CKSUM_PLAIN = 1,  /* RFC 9568: no pseudo-header for IPv4 */
+};
+
+struct vrrp_advert {
+	int family;        /* AF_INET or AF_INET6 */
+	uint8_t vrid;      /* 1..255 */
+	uint8_t priority;  /* 0 = leaving, 255 = address owner */
+	uint16_t interval; /* Max Adver Int, centiseconds (12 bits) */
+	uint8_t naddrs;
+	struct ipaddr addrs[VRRP_MAX_ADDRS];
+};
+
+/* A decoded packet: the IP header facts the receiver checks, and the
+ * advertisement itself. */
+struct vrrp_packet {
+	struct ipaddr src;
+	struct ipaddr dst;
+	uint8_t ttl;              /* TTL or hop limit */
+	enum vrrp_cksum cksum;    /* which variant verified */
+	struct vrrp_advert adv;
+};
+
+/* Why a packet was dropped. proto_decode() returns the first four groups;
+ * the daemon adds the ones it checks against configuration. */
+enum vrrp_drop {
+	DROP_NONE = 0,
+	DROP_TRUNCATED,       /* shorter than its headers or its length fields */
+	DROP_BAD_IP,          /* not IPv4/IPv6, bad header length, not protocol 112, fragment */
+	DROP_BAD_TTL,         /* TTL / hop limit is not 255 (RFC 5798 7.1) */
+	DROP_BAD_VERSION,     /* version is not 3 */
+	DROP_BAD_TYPE,        /* type is not 1 (advertisement) */
+	DROP_BAD_CHECKSUM,
+	DROP_BAD_LENGTH,      /* address count does not match the payload length */
+	DROP_BAD_INTERVAL,    /* Max Adver Int is zero */
+	DROP_UNKNOWN_VRID,    /* no instance for this VRID on this interface */
+	DROP_ADDR_MISMATCH,   /* address list differs from the configured VIPs */
+	DROP_OWN_PACKET,      /* source is one of this host's own addresses */
+	DROP__COUNT
+};
+
+/* Short snake_case name of a drop reason ("bad_ttl"), for counters. */
+const char *proto_drop_name(enum vrrp_drop reason);
+
+/* Decode an IP packet (IPv4 or IPv6 header first) carrying a VRRPv3
+ * advertisement. Checks, in the RFC's order, everything that needs no
+ * configuration. On DROP_NONE *out is filled. Never reads past len. */
+enum vrrp_drop proto_decode(const uint8_t *pkt, size_t len, struct vrrp_packet *out);
+
+/* Encode the VRRP message (no IP header) for adv, computing the checksum
+ * over src/dst as the family and mode require. Returns the length, or -1
+ * if buf is too small or adv is invalid. */
+ssize_t proto_encode(const struct vrrp_advert *adv, const struct ipaddr *src,
+		     const struct ipaddr *dst, enum vrrp_cksum mode,
+		     uint8_t *buf, size_t buflen);
+
+/* Encode a whole IP packet (IPv4 header with its checksum, or IPv6
+ * header) around proto_encode()'s message, with the given TTL/hop limit.
+ * Used by test tools and the fuzzer corpus generator. */
+ssize_t proto_encode_ip(const struct vrrp_advert *adv, const struct ipaddr *src,
+			const struct ipaddr *dst, uint8_t ttl, enum vrrp_cksum mode,
+			uint8_t *buf, size_t buflen);
+
+/* True if the advertisement's address list equals the given set, in any
+ * order (RFC 5798 7.1: the receiver MAY check it). */
+bool proto_addrs_match(const struct vrrp_advert *adv, const struct ipaddr *addrs, size_t n);
+
+#endif
