@@ -1,0 +1,35 @@
+#!/bin/bash
+# deps.sh - install the Debian packages the project builds, tests and runs
+# with. Quiet and quick when everything is already there.
+#   provisioning/deps.sh [build|test|all]
+set -eu
+
+BUILD="build-essential autoconf automake pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev
+       libconfuse-dev libssl-dev libsystemd-dev libcmocka-dev"
+RUN="iproute2 iputils-ping"
+TEST="jq keepalived tcpdump procps groff-base man-db"
+
+case "${1:-all}" in
+build) want="$BUILD" ;;
+test|all) want="$BUILD $RUN $TEST" ;;
+*) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+esac
+
+missing=
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+	echo "deps.sh: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+echo "deps.sh: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# keepalived's package would start a system-wide daemon; tests start
+# their own. policy-rc.d keeps the package scripts from starting it.
+printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+chmod +x /usr/sbin/policy-rc.d
+trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,385 @@
+/* instance.c - one VIP instance: feeds its state machine with link
+ * events, packets and time, and carries out what the machine decides
+ * (advertise, install or remove VIPs, announce them). */
+#include "instance.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "netlink.h"
+#include "send.h"
+
+static struct sender *instance_sender(struct vipd *d, const struct instance *in)
+{
+	return in->cfg->family == AF_INET6 ? d->send6 : d->send4;
+}
+
+/* The address owner (priority 255) owns its addresses: they are the
+ * interface's own, and vipd must never remove them. */
+static bool instance_is_owner(const struct instance *in)
+{
+	return in->cfg->priority == 255;
+}
+
+static void instance_send_advert(struct vipd *d, struct instance *in, uint8_t prio)
+{
+	const struct vip_config *c = in->cfg;
+	struct vrrp_advert adv = {
+		.family = c->family, .vrid = c->vrid, .priority = prio,
+		.interval = c->interval, .naddrs = (uint8_t)c->naddrs,
+	};
+	uint8_t msg[VRRP_HDR_LEN + VRRP_MAX_ADDRS * 16];
+	struct ipaddr group;
+	char err[256], a[IPADDR_STRLEN];
+
+	for (size_t i = 0; i < c->naddrs; i++)
+		adv.addrs[i] = c->addrs[i].addr;
+	ipaddr_vrrp_group(c->family, &group);
+	size_t ndst = c->npeers ? c->npeers : 1;
+	for (size_t i = 0; i < ndst; i++) {
+		const struct ipaddr *dst = c->npeers ? &c->peers[i] : &group;
+		ssize_t len = proto_encode(&adv, &in->self, dst, c->checksum_mode, msg, sizeof(msg));
+		if (len < 0) {
+			log_err("vip %s: cannot encode an advertisement", c->name);
+			return;
+		}
+		if (sender_advert(instance_sender(d, in), in->ifindex, &in->self, dst, msg,
+				  (size_t)len, err, sizeof(err)) < 0) {
+			/* Rate limit: one line per failure streak, counted always. */
+			if (in->n.send_errors++ == 0)
+				log_warn("vip %s: advertisement to %s failed: %s", c->name, ipaddr_str(dst, a), err);
+			continue;
+		}
+		in->n.send_errors = 0;
+		in->n.adverts_sent++;
+	}
+}
+
+static void instance_add_vips(struct vipd *d, struct instance *in)
+{
+	char err[256];
+
+	for (size_t i = 0; i < in->cfg->naddrs; i++)
+		if (netlink_add_addr(d->nl, in->ifindex, &in->cfg->addrs[i], err, sizeof(err)) < 0)
+			log_err("vip %s: %s", in->cfg->name, err);
+}
+
+static void instance_del_vips(struct vipd *d, struct instance *in)
+{
+	char err[256];
+
+	if (instance_is_owner(in))
+		return;
+	for (size_t i = 0; i < in->cfg->naddrs; i++)
+		if (netlink_del_addr(d->nl, in->ifindex, &in->cfg->addrs[i], err, sizeof(err)) < 0)
+			log_err("vip %s: %s", in->cfg->name, err);
+}
+
+static void instance_announce(struct vipd *d, struct instance *in, fsm_time now)
+{
+	char err[256];
+
+	for (size_t i = 0; i < in->cfg->naddrs; i++)
+		if (sender_announce(instance_sender(d, in), in->ifindex, in->mac,
+				    &in->cfg->addrs[i].addr, err, sizeof(err)) < 0)
+			log_warn("vip %s: announcement failed: %s", in->cfg->name, err);
+	in->announce_left--;
+	in->announce_at = now + (fsm_time)in->cfg->garp_delay_ms * 1000;
+}
+
+static void instance_log_state(const struct instance *in, const struct fsm_actions *a)
+{
+	const struct fsm *f = &in->fsm;
+	char m[IPADDR_STRLEN];
+
+	if (f->state == FSM_BACKUP && f->master.family)
+		log_notice("vip %s: %s -> %s (%s; master %s, priority %u)", in->cfg->name,
+			   fsm_state_name(a->old_state), fsm_state_name(f->state), a->reason ? a->reason : "",
+			   ipaddr_str(&f->master, m), f->master_priority);
+	else
+		log_notice("vip %s: %s -> %s (%s)", in->cfg->name, fsm_state_name(a->old_state),
+			   fsm_state_name(f->state), a->reason ? a->reason : "");
+}
+
+/* Carry out what the state machine decided. Order matters: addresses go
+ * up before the advertisement and the announcements that tell the world
+ * about them, and come down last. */
+static void instance_apply(struct vipd *d, struct instance *in, const struct fsm_actions *a, fsm_time now)
+{
+	if (a->flags & FSM_ACT_STATE) {
+		in->since_wall = vipd_wall(now);
+		in->n.transitions++;
+		instance_log_state(in, a);
+	}
+	if (a->flags & FSM_ACT_ADD_VIPS)
+		instance_add_vips(d, in);
+	if (a->flags & FSM_ACT_SEND_ADVERT)
+		instance_send_advert(d, in, a->advert_priority);
+	if ((a->flags & FSM_ACT_ANNOUNCE) && in->cfg->garp_count) {
+		in->announce_left = in->cfg->garp_count;
+		instance_announce(d, in, now);
+	}
+	if (a->flags & FSM_ACT_DEL_VIPS) {
+		in->announce_left = 0;
+		instance_del_vips(d, in);
+	}
+}
+
+struct instance *instance_new(struct vipd *d, const struct vip_config *cfg, fsm_time now)
+{
+	struct instance *in = calloc(1, sizeof(*in));
+	if (!in)
+		return NULL;
+	struct fsm_params p = {
+		.vrid = cfg->vrid, .priority = cfg->priority, .interval = cfg->interval,
+		.preempt = cfg->preempt, .preempt_delay = (fsm_time)cfg->preempt_delay_ms * 1000,
+	};
+	in->cfg = cfg;
+	in->ifc = vipd_iface(d, cfg->ifname);
+	fsm_init(&in->fsm, &p, now);
+	in->since_wall = vipd_wall(now);
+	snprintf(in->wait, sizeof(in->wait), "starting");
+	return in;
+}
+
+void instance_free(struct instance *in)
+{
+	free(in);
+}
+
+/* Why the instance cannot run on its interface now; NULL if it can. */
+static const char *instance_blocker(struct vipd *d, struct instance *in, char *buf, size_t len)
+{
+	const struct vip_config *c = in->cfg;
+	struct link_info li;
+	struct ipprefix *vips = c->addrs;
+
+	if (netlink_link(d->nl, c->ifname, &li) < 0)
+		snprintf(buf, len, "interface %s does not exist", c->ifname);
+	else if (!li.up)
+		snprintf(buf, len, "interface %s is down", c->ifname);
+	else if (!li.running)
+		snprintf(buf, len, "interface %s has no carrier", c->ifname);
+	else if (netlink_primary_addr(d->nl, li.ifindex, c->family, vips, c->naddrs, &in->self) < 0)
+		snprintf(buf, len, c->family == AF_INET6 ? "%s has no IPv6 link-local address"
+							 : "%s has no IPv4 address", c->ifname);
+	else if (!vipd_iface_ready(d, in->ifc, li.ifindex))
+		snprintf(buf, len, "capture on %s failed: %s", c->ifname, in->ifc->error);
+	else {
+		in->ifindex = li.ifindex;
+		memcpy(in->mac, li.mac, sizeof(in->mac));
+		return NULL;
+	}
+	return buf;
+}
+
+/* Something else (networkd, NetworkManager, an operator) may delete a VIP
+ * the master holds: put it back and tell the segment again at once. */
+static void instance_guard_vips(struct vipd *d, struct instance *in, fsm_time now)
+{
+	bool restored = false;
+	char err[256], a[IPADDR_STRLEN];
+
+	for (size_t i = 0; i < in->cfg->naddrs; i++) {
+		const struct ipprefix *p = &in->cfg->addrs[i];
+		if (netlink_has_addr(d->nl, in->ifindex, &p->addr))
+			continue;
+		log_warn("vip %s: %s was removed from %s by someone else; restoring it", in->cfg->name,
+			 ipprefix_str(p, a), in->cfg->ifname);
+		if (netlink_add_addr(d->nl, in->ifindex, p, err, sizeof(err)) < 0)
+			log_err("vip %s: %s", in->cfg->name, err);
+		in->n.vip_restores++;
+		restored = true;
+	}
+	if (restored && in->fsm.state == FSM_MASTER) {
+		instance_send_advert(d, in, fsm_advert_priority(&in->fsm));
+		if (in->cfg->garp_count) {
+			in->announce_left = in->cfg->garp_count;
+			instance_announce(d, in, now);
+		}
+	}
+}
+
+void instance_refresh(struct vipd *d, struct instance *in, fsm_time now)
+{
+	struct fsm_actions a = { 0 };
+	char why[sizeof(in->wait)];
+
+	if (instance_blocker(d, in, why, sizeof(why))) {
+		if (strcmp(why, in->wait) != 0) {
+			log_warn("vip %s: not running: %s", in->cfg->name, why);
+			snprintf(in->wait, sizeof(in->wait), "%s", why);
+		}
+		if (in->fsm.state == FSM_BACKUP || in->fsm.state == FSM_MASTER) {
+			fsm_fault(&in->fsm, now, "interface unusable", &a);
+			instance_apply(d, in, &a, now);
+		}
+		return;
+	}
+	fsm_set_self(&in->fsm, &in->self);
+	if (in->fsm.state == FSM_INIT || in->fsm.state == FSM_FAULT) {
+		char a4[IPADDR_STRLEN];
+		log_info("vip %s: %s is usable (primary address %s), joining as backup", in->cfg->name,
+			 in->cfg->ifname, ipaddr_str(&in->self, a4));
+		in->wait[0] = '\0';
+		/* VIPs left behind by a crashed predecessor would answer for
+		 * an address another router now owns. */
+		instance_del_vips(d, in);
+		fsm_startup(&in->fsm, now, &in->self, &a);
+		instance_apply(d, in, &a, now);
+		return;
+	}
+	if (in->fsm.holding)
+		instance_guard_vips(d, in, now);
+}
+
+void instance_packet(struct vipd *d, struct instance *in, const struct vrrp_packet *pkt, fsm_time now)
+{
+	struct ipaddr vips[VRRP_MAX_ADDRS];
+	struct fsm_actions a = { 0 };
+
+	if (in->fsm.state == FSM_INIT || in->fsm.state == FSM_FAULT)
+		return;
+	for (size_t i = 0; i < in->cfg->naddrs; i++)
+		vips[i] = in->cfg->addrs[i].addr;
+	if (!proto_addrs_match(&pkt->adv, vips, in->cfg->naddrs)) {
+		in->n.drops[DROP_ADDR_MISMATCH]++;
+		return;
+	}
+	in->n.adverts_received++;
+	if (pkt->src.family == AF_INET)
+		pkt->cksum == VRRP_CKSUM_PSEUDO ? in->n.cksum_pseudo++ : in->n.cksum_plain++;
+	fsm_advert(&in->fsm, now, pkt, &a);
+	instance_apply(d, in, &a, now);
+}
+
+void instance_timer(struct vipd *d, struct instance *in, fsm_time now)
+{
+	struct fsm_actions a = { 0 };
+
+	if (fsm_next_deadline(&in->fsm) <= now) {
+		fsm_timer(&in->fsm, now, &a);
+		instance_apply(d, in, &a, now);
+	}
+	if (in->announce_left && in->announce_at <= now && in->fsm.holding)
+		instance_announce(d, in, now);
+}
+
+fsm_time instance_deadline(const struct instance *in)
+{
+	fsm_time t = fsm_next_deadline(&in->fsm);
+	if (in->announce_left && in->fsm.holding && in->announce_at < t)
+		t = in->announce_at;
+	return t;
+}
+
+void instance_giveup(struct vipd *d, struct instance *in, fsm_time now, fsm_time until)
+{
+	struct fsm_actions a = { 0 };
+	fsm_giveup(&in->fsm, now, until, &a);
+	instance_apply(d, in, &a, now);
+}
+
+void instance_resume(struct vipd *d, struct instance *in, fsm_time now)
+{
+	struct fsm_actions a = { 0 };
+	fsm_resume(&in->fsm, now, &a);
+	instance_apply(d, in, &a, now);
+}
+
+void instance_takeover(struct vipd *d, struct instance *in, fsm_time now)
+{
+	struct fsm_actions a = { 0 };
+	fsm_takeover(&in->fsm, now, &a);
+	instance_apply(d, in, &a, now);
+}
+
+void instance_shutdown(struct vipd *d, struct instance *in, fsm_time now)
+{
+	struct fsm_actions a = { 0 };
+	fsm_shutdown(&in->fsm, now, &a);
+	instance_apply(d, in, &a, now);
+}
+
+void instance_stop(struct vipd *d, struct instance *in, fsm_time now)
+{
+	if (in->fsm.state == FSM_MASTER)
+		instance_send_advert(d, in, 0);
+	if (in->fsm.holding)
+		instance_del_vips(d, in);
+	in->fsm.holding = false;
+	(void)now;
+}
+
+/* Status */
+
+static const char *instance_reason(const struct instance *in)
+{
+	if (in->wait[0])
+		return in->wait;
+	return in->fsm.reason ? in->fsm.reason : "";
+}
+
+static const struct ipaddr *instance_master(const struct instance *in)
+{
+	if (in->fsm.state == FSM_MASTER)
+		return &in->self;
+	if (in->fsm.state == FSM_BACKUP && in->fsm.master.family)
+		return &in->fsm.master;
+	return NULL;
+}
+
+void instance_status_text(const struct instance *in, struct sbuf *b, fsm_time now)
+{
+	const struct fsm *f = &in->fsm;
+	const struct ipaddr *m = instance_master(in);
+	char a[IPADDR_STRLEN];
+
+	sbuf_printf(b, "%-10s %-7s %-8s vrid %-3u prio %3u/%-3u master %-16s %6llds  ", in->cfg->name,
+		    fsm_state_name(f->state), in->cfg->ifname, in->cfg->vrid, in->cfg->priority, f->priority,
+		    m ? ipaddr_str(m, a) : "-", (long long)((now - f->since) / 1000000));
+	for (size_t i = 0; i < in->cfg->naddrs; i++)
+		sbuf_printf(b, "%s%s", i ? "," : "", ipprefix_str(&in->cfg->addrs[i], a));
+	sbuf_printf(b, "  (%s%s%s)\n", instance_reason(in), f->giveup ? "; giveup" : "",
+		    f->takeover ? "; takeover" : "");
+}
+
+void instance_status_json(const struct instance *in, struct sbuf *b)
+{
+	const struct fsm *f = &in->fsm;
+	const struct ipaddr *m = instance_master(in);
+	char a[IPADDR_STRLEN];
+
+	sbuf_printf(b, "{\"name\": ");
+	sbuf_json_string(b, in->cfg->name);
+	sbuf_printf(b, ", \"state\": \"%s\", \"priority\": %u, \"effective_priority\": %u, "
+		    "\"advertised_priority\": %u, \"master\": ", fsm_state_name(f->state), in->cfg->priority,
+		    f->priority, fsm_advert_priority(f));
+	if (m)
+		sbuf_printf(b, "\"%s\"", ipaddr_str(m, a));
+	else
+		sbuf_printf(b, "null");
+	sbuf_printf(b, ", \"master_priority\": %u, \"addresses\": [", f->master_priority);
+	for (size_t i = 0; i < in->cfg->naddrs; i++)
+		sbuf_printf(b, "%s\"%s\"", i ? ", " : "", ipprefix_str(&in->cfg->addrs[i], a));
+	sbuf_printf(b, "], \"since\": %lld, \"interface\": ", (long long)in->since_wall);
+	sbuf_json_string(b, in->cfg->ifname);
+	sbuf_printf(b, ", \"vrid\": %u, \"advert_interval\": %.2f, \"master_advert_interval\": %.2f, "
+		    "\"holding\": %s, \"giveup\": %s, \"takeover\": %s, \"reason\": ", in->cfg->vrid,
+		    in->cfg->interval / 100.0, f->master_interval / 100.0, f->holding ? "true" : "false",
+		    f->giveup ? "true" : "false", f->takeover ? "true" : "false");
+	sbuf_json_string(b, instance_reason(in));
+	sbuf_printf(b, ", \"counters\": {\"adverts_sent\": %llu, \"adverts_received\": %llu, "
+		    "\"transitions\": %llu, \"vip_restores\": %llu, \"checksum_pseudo_header\": %llu, "
+		    "\"checksum_rfc9568\": %llu, \"drops\": {",
+		    (unsigned long long)in->n.adverts_sent, (unsigned long long)in->n.adverts_received,
+		    (unsigned long long)in->n.transitions, (unsigned long long)in->n.vip_restores,
+		    (unsigned long long)in->n.cksum_pseudo, (unsigned long long)in->n.cksum_plain);
+	for (int r = DROP_NONE + 1; r < DROP__COUNT; r++)
+		sbuf_printf(b, "%s\"%s\": %llu", r > 1 ? ", " : "", proto_drop_name(r),
+			    (unsigned long long)in->n.drops[r]);
+	sbuf_printf(b, "}}}");
+}

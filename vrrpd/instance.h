@@ -1,0 +1,60 @@
+/* instance.h - one configured VIP instance: the glue between its state
+ * machine and the daemon's edges (netlink, capture, sender). */
+#ifndef VIPD_INSTANCE_H
+#define VIPD_INSTANCE_H
+
+#include "control.h"
+#include "fsm.h"
+#include "vipd.h"
+
+struct instance_counters {
+	uint64_t adverts_sent;
+	uint64_t adverts_received;
+	uint64_t transitions;
+	uint64_t cksum_pseudo;     /* IPv4 adverts whose checksum had the pseudo-header */
+	uint64_t cksum_plain;      /* ... and those without it (RFC 9568) */
+	uint64_t send_errors;
+	uint64_t vip_restores;     /* VIPs put back after someone removed them */
+	uint64_t drops[DROP__COUNT];
+};
+
+struct instance {
+	const struct vip_config *cfg; /* owned by d->cfg; repointed on reload */
+	struct fsm fsm;
+	struct iface *ifc;
+	int ifindex;
+	uint8_t mac[6];
+	struct ipaddr self;           /* primary address while usable */
+	char wait[128];               /* why not running (init/fault), "" when running */
+	time_t since_wall;
+	unsigned announce_left;       /* GARP/NA burst still to send */
+	fsm_time announce_at;
+	struct instance_counters n;
+};
+
+struct instance *instance_new(struct vipd *d, const struct vip_config *cfg, fsm_time now);
+void instance_free(struct instance *in);
+
+/* Re-check the link and addresses (after a netlink event, at start):
+ * start, fault, or restore missing VIPs. */
+void instance_refresh(struct vipd *d, struct instance *in, fsm_time now);
+
+/* A decoded packet for this instance's interface, family and VRID. */
+void instance_packet(struct vipd *d, struct instance *in, const struct vrrp_packet *pkt, fsm_time now);
+
+/* Run due deadlines; the next one the instance needs. */
+void instance_timer(struct vipd *d, struct instance *in, fsm_time now);
+fsm_time instance_deadline(const struct instance *in);
+
+/* Operator and daemon verbs. until: monotonic, FSM_NEVER for no limit. */
+void instance_giveup(struct vipd *d, struct instance *in, fsm_time now, fsm_time until);
+void instance_resume(struct vipd *d, struct instance *in, fsm_time now);
+void instance_takeover(struct vipd *d, struct instance *in, fsm_time now);
+void instance_shutdown(struct vipd *d, struct instance *in, fsm_time now);
+/* Drop the VIPs now (instance removed by a reload). */
+void instance_stop(struct vipd *d, struct instance *in, fsm_time now);
+
+void instance_status_text(const struct instance *in, struct sbuf *b, fsm_time now);
+void instance_status_json(const struct instance *in, struct sbuf *b);
+
+#endif

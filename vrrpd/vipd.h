@@ -1,0 +1,53 @@
+/* vipd.h - the daemon's context, passed explicitly to every edge. */
+#ifndef VIPD_VIPD_H
+#define VIPD_VIPD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+#include "fsm.h"
+
+struct capture;
+struct netlink;
+struct sender;
+struct instance;
+
+/* One capture per interface, shared by the instances on it. */
+struct iface {
+	char name[IF_NAMESIZE];
+	struct capture *cap;
+	int ifindex;          /* the link the capture was opened on */
+	fsm_time retry_at;    /* reopen after an error no sooner than this */
+	char error[160];      /* last open/read error, for status and logs */
+	struct iface *next;
+};
+
+struct vipd {
+	const char *config_path;
+	struct vipd_config cfg;
+	int epfd;
+	int timerfd;
+	int sigfd;
+	int ctl_fd;
+	struct netlink *nl;
+	struct sender *send4, *send6;
+	struct iface *ifaces;
+	struct instance **inst;
+	size_t ninst;
+	bool stopping;
+	fsm_time stop_deadline;
+	uint64_t stray_drops[DROP__COUNT]; /* packets no instance could own */
+};
+
+/* Monotonic time in microseconds, and the wall clock for "since". */
+fsm_time vipd_now(void);
+time_t vipd_wall(fsm_time mono);
+
+/* Interface registry (captures), in vipd.c. */
+struct iface *vipd_iface(struct vipd *d, const char *name);
+/* Open the capture of an interface if it is closed; false with a reason. */
+bool vipd_iface_ready(struct vipd *d, struct iface *ifc, int ifindex);
+
+#endif
