@@ -1,0 +1,352 @@
+/* proto.c - VRRPv3 wire format (RFC 5798 section 5, RFC 9568).
+ *
+ * Every multi-byte field is read and written a byte at a time in network
+ * order, so nothing here depends on alignment or host byte order. */
+#include "proto.h"
+
+#include <string.h>
+#include <sys/socket.h>
+
+#define IPV4_HDR_MIN 20
+#define IPV6_HDR_LEN 40
+#define IPV4_TOS_CS6 0xc0 /* network control (RFC 4594), as other VRRP speakers send */
+#define IPV4_FRAG_MASK 0x3fff /* MF flag and fragment offset */
+
+static const char *const drop_names[DROP__COUNT] = {
+	[DROP_NONE] = "none",
+	[DROP_TRUNCATED] = "truncated",
+	[DROP_BAD_IP] = "bad_ip",
+	[DROP_BAD_TTL] = "bad_ttl",
+	[DROP_BAD_VERSION] = "bad_version",
+	[DROP_BAD_TYPE] = "bad_type",
+	[DROP_BAD_CHECKSUM] = "bad_checksum",
+	[DROP_BAD_LENGTH] = "bad_length",
+	[DROP_BAD_INTERVAL] = "bad_interval",
+	[DROP_UNKNOWN_VRID] = "unknown_vrid",
+	[DROP_ADDR_MISMATCH] = "addr_mismatch",
+	[DROP_OWN_PACKET] = "own_packet",
+};
+
+const char *proto_drop_name(enum vrrp_drop reason)
+{
+	if ((unsigned)reason >= DROP__COUNT)
+		return "unknown";
+	return drop_names[reason];
+}
+
+static uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put16(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* Internet checksum arithmetic (RFC 1071): add big-endian 16-bit words to
+ * a 32-bit accumulator and fold the carries at the end. VRRP messages are
+ * at most 4 KiB, so the accumulator cannot overflow. */
+static uint32_t sum_bytes(uint32_t sum, const uint8_t *p, size_t n)
+{
+	for (; n >= 2; p += 2, n -= 2)
+		sum += get16(p);
+	if (n)
+		sum += (uint32_t)p[0] << 8;
+	return sum;
+}
+
+static uint16_t sum_fold(uint32_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* Sum of the pseudo-header in front of a VRRP message of len bytes.
+ * IPv6: RFC 8200 8.1 (addresses, 32-bit length, three zeros, next header).
+ * IPv4: the 12-byte layout of UDP/TCP (addresses, zero, protocol, 16-bit
+ * length); this is what keepalived 2.2.7 puts on the wire (checked against
+ * a captured advert in tests/unit/test_proto.c). */
+static uint32_t pseudo_sum(int family, const uint8_t *src, const uint8_t *dst, size_t len)
+{
+	uint8_t ph[IPV6_HDR_LEN] = { 0 };
+	size_t asz = ipaddr_size(family);
+
+	memcpy(ph, src, asz);
+	memcpy(ph + asz, dst, asz);
+	if (family == AF_INET6) {
+		put16(ph + 32, (uint32_t)(len >> 16));
+		put16(ph + 34, (uint32_t)len);
+		ph[39] = VRRP_IPPROTO;
+		return sum_bytes(0, ph, 40);
+	}
+	ph[9] = VRRP_IPPROTO;
+	put16(ph + 10, (uint32_t)len);
+	return sum_bytes(0, ph, 12);
+}
+
+/* The facts the IP layer hands to the VRRP layer. */
+struct ip_view {
+	int family;
+	const uint8_t *src, *dst;
+	uint8_t ttl;
+	const uint8_t *msg; /* the IP payload: the VRRP message */
+	size_t msglen;
+};
+
+static enum vrrp_drop parse_ipv4(const uint8_t *pkt, size_t len, struct ip_view *ip)
+{
+	if (len < IPV4_HDR_MIN)
+		return DROP_TRUNCATED;
+	size_t ihl = (size_t)(pkt[0] & 0x0f) * 4;
+	size_t total = get16(pkt + 2);
+	if (ihl < IPV4_HDR_MIN)
+		return DROP_BAD_IP;
+	if (ihl > len || total > len)
+		return DROP_TRUNCATED;
+	if (total < ihl || pkt[9] != VRRP_IPPROTO)
+		return DROP_BAD_IP;
+	/* A fragment cannot be checked on its own, and a VRRP message
+	 * (at most 1028 bytes for IPv4) never needs fragmenting. */
+	if (get16(pkt + 6) & IPV4_FRAG_MASK)
+		return DROP_BAD_IP;
+	/* Bytes past the total length are link-layer padding. */
+	*ip = (struct ip_view){ .family = AF_INET, .src = pkt + 12, .dst = pkt + 16,
+				.ttl = pkt[8], .msg = pkt + ihl, .msglen = total - ihl };
+	return DROP_NONE;
+}
+
+static enum vrrp_drop parse_ipv6(const uint8_t *pkt, size_t len, struct ip_view *ip)
+{
+	if (len < IPV6_HDR_LEN)
+		return DROP_TRUNCATED;
+	size_t plen = get16(pkt + 4);
+	if (plen > len - IPV6_HDR_LEN)
+		return DROP_TRUNCATED;
+	/* Adverts carry no extension headers; one here means something
+	 * else (a fragment, a routing header) we will not interpret. */
+	if (pkt[6] != VRRP_IPPROTO)
+		return DROP_BAD_IP;
+	*ip = (struct ip_view){ .family = AF_INET6, .src = pkt + 8, .dst = pkt + 24,
+				.ttl = pkt[7], .msg = pkt + IPV6_HDR_LEN, .msglen = plen };
+	return DROP_NONE;
+}
+
+static enum vrrp_drop parse_ip(const uint8_t *pkt, size_t len, struct ip_view *ip)
+{
+	if (len < 1)
+		return DROP_TRUNCATED;
+	switch (pkt[0] >> 4) {
+	case 4:
+		return parse_ipv4(pkt, len, ip);
+	case 6:
+		return parse_ipv6(pkt, len, ip);
+	default:
+		return DROP_BAD_IP;
+	}
+}
+
+/* RFC 5798 5.2.8 / RFC 9568 5.2.8: IPv6 always includes the pseudo-header.
+ * For IPv4 the RFCs disagree, so accept either and report which one held;
+ * the pseudo-header variant is tried first because deployed peers use it. */
+static enum vrrp_drop check_cksum(const struct ip_view *ip, enum vrrp_cksum *mode)
+{
+	uint32_t ph = pseudo_sum(ip->family, ip->src, ip->dst, ip->msglen);
+
+	if (sum_fold(sum_bytes(ph, ip->msg, ip->msglen)) == 0xffff) {
+		*mode = VRRP_CKSUM_PSEUDO;
+		return DROP_NONE;
+	}
+	if (ip->family == AF_INET && sum_fold(sum_bytes(0, ip->msg, ip->msglen)) == 0xffff) {
+		*mode = VRRP_CKSUM_PLAIN;
+		return DROP_NONE;
+	}
+	return DROP_BAD_CHECKSUM;
+}
+
+/* The VRRP message checks of the RFC 5798 7.1 receiver checklist that need
+ * no configuration, in its order: version, completeness, checksum. The type
+ * (5.2.2) sits with the version as both live in the first byte; the
+ * interval comes last so a corrupted packet counts as a checksum error. */
+static enum vrrp_drop check_vrrp(const struct ip_view *ip, enum vrrp_cksum *mode)
+{
+	const uint8_t *m = ip->msg;
+
+	if (ip->msglen < 1)
+		return DROP_TRUNCATED;
+	if (m[0] >> 4 != VRRP_VERSION)
+		return DROP_BAD_VERSION;
+	if ((m[0] & 0x0f) != VRRP_TYPE_ADVERT)
+		return DROP_BAD_TYPE;
+	if (ip->msglen < VRRP_HDR_LEN)
+		return DROP_TRUNCATED;
+	/* 5.2.5: the count is at least 1 and sizes the address list exactly. */
+	if (m[3] == 0 || ip->msglen != VRRP_HDR_LEN + m[3] * ipaddr_size(ip->family))
+		return DROP_BAD_LENGTH;
+	enum vrrp_drop r = check_cksum(ip, mode);
+	if (r != DROP_NONE)
+		return r;
+	/* 5.2.6, 5.2.7: the top 4 bits of the interval word are reserved
+	 * and ignored on receipt; the interval proper has 12 bits. */
+	if ((get16(m + 4) & VRRP_MAX_INTERVAL) == 0)
+		return DROP_BAD_INTERVAL;
+	return DROP_NONE;
+}
+
+static void fill_packet(const struct ip_view *ip, enum vrrp_cksum mode, struct vrrp_packet *out)
+{
+	const uint8_t *m = ip->msg;
+	size_t asz = ipaddr_size(ip->family);
+
+	memset(out, 0, sizeof(*out));
+	out->src.family = out->dst.family = ip->family;
+	memcpy(out->src.u.bytes, ip->src, asz);
+	memcpy(out->dst.u.bytes, ip->dst, asz);
+	out->ttl = ip->ttl;
+	out->cksum = mode;
+	out->adv.family = ip->family;
+	out->adv.vrid = m[1];
+	out->adv.priority = m[2];
+	out->adv.naddrs = m[3];
+	out->adv.interval = get16(m + 4) & VRRP_MAX_INTERVAL;
+	for (size_t i = 0; i < m[3]; i++) {
+		out->adv.addrs[i].family = ip->family;
+		memcpy(out->adv.addrs[i].u.bytes, m + VRRP_HDR_LEN + i * asz, asz);
+	}
+}
+
+enum vrrp_drop proto_decode(const uint8_t *pkt, size_t len, struct vrrp_packet *out)
+{
+	struct ip_view ip;
+	enum vrrp_cksum mode;
+	enum vrrp_drop r = parse_ip(pkt, len, &ip);
+
+	if (r != DROP_NONE)
+		return r;
+	/* RFC 5798 7.1: the first rule; off-link senders cannot forge 255. */
+	if (ip.ttl != VRRP_TTL)
+		return DROP_BAD_TTL;
+	r = check_vrrp(&ip, &mode);
+	if (r == DROP_NONE)
+		fill_packet(&ip, mode, out);
+	return r;
+}
+
+static bool advert_valid(const struct vrrp_advert *adv)
+{
+	if (!ipaddr_size(adv->family) || adv->naddrs == 0 || adv->interval == 0 ||
+	    adv->interval > VRRP_MAX_INTERVAL)
+		return false;
+	for (size_t i = 0; i < adv->naddrs; i++)
+		if (adv->addrs[i].family != adv->family)
+			return false;
+	return true;
+}
+
+static bool uses_pseudo(int family, enum vrrp_cksum mode)
+{
+	return family == AF_INET6 || mode == VRRP_CKSUM_PSEUDO;
+}
+
+static bool endpoint_valid(const struct ipaddr *a, int family)
+{
+	return a && a->family == family;
+}
+
+/* src and dst may be NULL when the checksum does not cover them
+ * (IPv4 in VRRP_CKSUM_PLAIN mode). */
+ssize_t proto_encode(const struct vrrp_advert *adv, const struct ipaddr *src,
+		     const struct ipaddr *dst, enum vrrp_cksum mode,
+		     uint8_t *buf, size_t buflen)
+{
+	if (!advert_valid(adv) || (mode != VRRP_CKSUM_PSEUDO && mode != VRRP_CKSUM_PLAIN))
+		return -1;
+	bool pseudo = uses_pseudo(adv->family, mode);
+	if (pseudo && (!endpoint_valid(src, adv->family) || !endpoint_valid(dst, adv->family)))
+		return -1;
+	size_t asz = ipaddr_size(adv->family);
+	size_t n = VRRP_HDR_LEN + adv->naddrs * asz;
+	if (buflen < n)
+		return -1;
+
+	buf[0] = VRRP_VERSION << 4 | VRRP_TYPE_ADVERT;
+	buf[1] = adv->vrid;
+	buf[2] = adv->priority;
+	buf[3] = adv->naddrs;
+	put16(buf + 4, adv->interval); /* reserved bits stay zero (5.2.6) */
+	put16(buf + 6, 0);
+	for (size_t i = 0; i < adv->naddrs; i++)
+		memcpy(buf + VRRP_HDR_LEN + i * asz, adv->addrs[i].u.bytes, asz);
+	uint32_t sum = pseudo ? pseudo_sum(adv->family, src->u.bytes, dst->u.bytes, n) : 0;
+	put16(buf + 6, (uint16_t)~sum_fold(sum_bytes(sum, buf, n)));
+	return (ssize_t)n;
+}
+
+static void write_ipv4_hdr(uint8_t *h, const struct ipaddr *src, const struct ipaddr *dst,
+			   uint8_t ttl, size_t msglen)
+{
+	memset(h, 0, IPV4_HDR_MIN);
+	h[0] = 0x45;
+	h[1] = IPV4_TOS_CS6;
+	put16(h + 2, (uint32_t)(IPV4_HDR_MIN + msglen));
+	h[8] = ttl;
+	h[9] = VRRP_IPPROTO;
+	memcpy(h + 12, src->u.bytes, 4);
+	memcpy(h + 16, dst->u.bytes, 4);
+	put16(h + 10, (uint16_t)~sum_fold(sum_bytes(0, h, IPV4_HDR_MIN)));
+}
+
+static void write_ipv6_hdr(uint8_t *h, const struct ipaddr *src, const struct ipaddr *dst,
+			   uint8_t hlim, size_t msglen)
+{
+	memset(h, 0, IPV6_HDR_LEN);
+	/* Version 6, traffic class CS6, flow label 0. */
+	h[0] = 0x60 | IPV4_TOS_CS6 >> 4;
+	put16(h + 4, (uint32_t)msglen);
+	h[6] = VRRP_IPPROTO;
+	h[7] = hlim;
+	memcpy(h + 8, src->u.bytes, 16);
+	memcpy(h + 24, dst->u.bytes, 16);
+}
+
+ssize_t proto_encode_ip(const struct vrrp_advert *adv, const struct ipaddr *src,
+			const struct ipaddr *dst, uint8_t ttl, enum vrrp_cksum mode,
+			uint8_t *buf, size_t buflen)
+{
+	if (!endpoint_valid(src, adv->family) || !endpoint_valid(dst, adv->family))
+		return -1;
+	size_t hlen = adv->family == AF_INET6 ? IPV6_HDR_LEN : IPV4_HDR_MIN;
+	if (buflen < hlen)
+		return -1;
+	ssize_t n = proto_encode(adv, src, dst, mode, buf + hlen, buflen - hlen);
+	if (n < 0)
+		return -1;
+	if (adv->family == AF_INET6)
+		write_ipv6_hdr(buf, src, dst, ttl, (size_t)n);
+	else
+		write_ipv4_hdr(buf, src, dst, ttl, (size_t)n);
+	return (ssize_t)hlen + n;
+}
+
+static bool addr_in(const struct ipaddr *a, const struct ipaddr *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ipaddr_equal(a, &set[i]))
+			return true;
+	return false;
+}
+
+/* Equal counts plus mutual inclusion: the order is free (RFC 5798 7.1),
+ * and at most 255 x 255 comparisons make sorting not worth it. */
+bool proto_addrs_match(const struct vrrp_advert *adv, const struct ipaddr *addrs, size_t n)
+{
+	if (n != adv->naddrs)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!addr_in(&addrs[i], adv->addrs, adv->naddrs) ||
+		    !addr_in(&adv->addrs[i], addrs, n))
+			return false;
+	return true;
+}
