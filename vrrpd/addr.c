@@ -76,8 +76,10 @@ const char *ipaddr_str(const struct ipaddr *a, char *buf)
 
 const char *ipprefix_str(const struct ipprefix *p, char *buf)
 {
-	char a[IPADDR_STRLEN];
-	snprintf(buf, IPADDR_STRLEN, "%s/%u", ipaddr_str(&p->addr, a), p->len);
+	/* An address is at most INET6_ADDRSTRLEN: "/128" always fits after it. */
+	ipaddr_str(&p->addr, buf);
+	size_t n = strlen(buf);
+	snprintf(buf + n, IPADDR_STRLEN - n, "/%u", (unsigned)p->len);
 	return buf;
 }
 

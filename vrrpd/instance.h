@@ -25,7 +25,7 @@ struct instance {
 	int ifindex;
 	uint8_t mac[6];
 	struct ipaddr self;           /* primary address while usable */
-	char wait[128];               /* why not running (init/fault), "" when running */
+	char wait[320];               /* why not running (init/fault), "" when running */
 	time_t since_wall;
 	unsigned announce_left;       /* GARP/NA burst still to send */
 	fsm_time announce_at;

@@ -20,7 +20,7 @@ struct iface {
 	struct capture *cap;
 	int ifindex;          /* the link the capture was opened on */
 	fsm_time retry_at;    /* reopen after an error no sooner than this */
-	char error[160];      /* last open/read error, for status and logs */
+	char error[256];      /* last open/read error, for status and logs */
 	struct iface *next;
 };
 
