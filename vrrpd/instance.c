@@ -111,7 +111,6 @@ static void instance_apply(struct vipd *d, struct instance *in, const struct fsm
 {
 	if (a->flags & FSM_ACT_STATE) {
 		in->since_wall = vipd_wall(now);
-		in->n.transitions++;
 		instance_log_state(in, a);
 	}
 	if (a->flags & FSM_ACT_ADD_VIPS)
@@ -304,14 +303,13 @@ void instance_shutdown(struct vipd *d, struct instance *in, fsm_time now)
 	instance_apply(d, in, &a, now);
 }
 
-void instance_stop(struct vipd *d, struct instance *in, fsm_time now)
+void instance_stop(struct vipd *d, struct instance *in)
 {
 	if (in->fsm.state == FSM_MASTER)
 		instance_send_advert(d, in, 0);
 	if (in->fsm.holding)
 		instance_del_vips(d, in);
 	in->fsm.holding = false;
-	(void)now;
 }
 
 /* Status */
@@ -343,8 +341,8 @@ void instance_status_text(const struct instance *in, struct sbuf *b, fsm_time no
 		    m ? ipaddr_str(m, a) : "-", (long long)((now - f->since) / 1000000));
 	for (size_t i = 0; i < in->cfg->naddrs; i++)
 		sbuf_printf(b, "%s%s", i ? "," : "", ipprefix_str(&in->cfg->addrs[i], a));
-	sbuf_printf(b, "  (%s%s%s)\n", instance_reason(in), f->giveup ? "; giveup" : "",
-		    f->takeover ? "; takeover" : "");
+	sbuf_printf(b, "  (%s)%s%s\n", instance_reason(in), f->giveup ? " [giveup]" : "",
+		    f->takeover ? " [takeover]" : "");
 }
 
 void instance_status_json(const struct instance *in, struct sbuf *b)
@@ -362,7 +360,8 @@ void instance_status_json(const struct instance *in, struct sbuf *b)
 		sbuf_printf(b, "\"%s\"", ipaddr_str(m, a));
 	else
 		sbuf_printf(b, "null");
-	sbuf_printf(b, ", \"master_priority\": %u, \"addresses\": [", f->master_priority);
+	sbuf_printf(b, ", \"master_priority\": %u, \"addresses\": [",
+		    f->state == FSM_MASTER ? fsm_advert_priority(f) : f->master_priority);
 	for (size_t i = 0; i < in->cfg->naddrs; i++)
 		sbuf_printf(b, "%s\"%s\"", i ? ", " : "", ipprefix_str(&in->cfg->addrs[i], a));
 	sbuf_printf(b, "], \"since\": %lld, \"interface\": ", (long long)in->since_wall);
@@ -376,7 +375,7 @@ void instance_status_json(const struct instance *in, struct sbuf *b)
 		    "\"transitions\": %llu, \"vip_restores\": %llu, \"checksum_pseudo_header\": %llu, "
 		    "\"checksum_rfc9568\": %llu, \"drops\": {",
 		    (unsigned long long)in->n.adverts_sent, (unsigned long long)in->n.adverts_received,
-		    (unsigned long long)in->n.transitions, (unsigned long long)in->n.vip_restores,
+		    (unsigned long long)f->transitions, (unsigned long long)in->n.vip_restores,
 		    (unsigned long long)in->n.cksum_pseudo, (unsigned long long)in->n.cksum_plain);
 	for (int r = DROP_NONE + 1; r < DROP__COUNT; r++)
 		sbuf_printf(b, "%s\"%s\": %llu", r > 1 ? ", " : "", proto_drop_name(r),

@@ -10,7 +10,6 @@
 struct instance_counters {
 	uint64_t adverts_sent;
 	uint64_t adverts_received;
-	uint64_t transitions;
 	uint64_t cksum_pseudo;     /* IPv4 adverts whose checksum had the pseudo-header */
 	uint64_t cksum_plain;      /* ... and those without it (RFC 9568) */
 	uint64_t send_errors;
@@ -52,7 +51,7 @@ void instance_resume(struct vipd *d, struct instance *in, fsm_time now);
 void instance_takeover(struct vipd *d, struct instance *in, fsm_time now);
 void instance_shutdown(struct vipd *d, struct instance *in, fsm_time now);
 /* Drop the VIPs now (instance removed by a reload). */
-void instance_stop(struct vipd *d, struct instance *in, fsm_time now);
+void instance_stop(struct vipd *d, struct instance *in);
 
 void instance_status_text(const struct instance *in, struct sbuf *b, fsm_time now);
 void instance_status_json(const struct instance *in, struct sbuf *b);

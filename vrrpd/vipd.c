@@ -311,7 +311,7 @@ static int vipd_apply_config(struct vipd *d, struct vipd_config *cfg)
 		if (kept)
 			continue;
 		log_info("vip %s: removed", d->inst[i]->cfg->name);
-		instance_stop(d, d->inst[i], now);
+		instance_stop(d, d->inst[i]);
 		instance_free(d->inst[i]);
 	}
 	free(d->inst);
@@ -587,7 +587,7 @@ static int vipd_loop(struct vipd *d)
 	}
 	/* Whatever is still held after the bound goes now. */
 	for (size_t i = 0; i < d->ninst; i++)
-		instance_stop(d, d->inst[i], vipd_now());
+		instance_stop(d, d->inst[i]);
 	return 0;
 }
 
