@@ -5,7 +5,7 @@
 set -eu
 
 BUILD="build-essential autoconf automake pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev
-       libconfuse-dev libssl-dev libsystemd-dev libcmocka-dev"
+       libconfuse-dev libssl-dev libsystemd-dev libcmocka-dev libnftables-dev"
 RUN="iproute2 iputils-ping"
 TEST="jq keepalived tcpdump procps groff-base man-db"
 

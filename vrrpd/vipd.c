@@ -20,6 +20,7 @@
 
 #include "capture.h"
 #include "control.h"
+#include "filter.h"
 #include "instance.h"
 #include "log.h"
 #include "netlink.h"
@@ -317,6 +318,9 @@ static int vipd_apply_config(struct vipd *d, struct vipd_config *cfg)
 	free(d->inst);
 	d->inst = next;
 	d->ninst = cfg->nvips;
+	char err[512];
+	if (filter_sync(&d->filter, cfg, err, sizeof(err)) < 0)
+		log_err("accept_mode = false is not enforced: %s", err);
 	return 0;
 }
 
@@ -658,6 +662,7 @@ static void vipd_close(struct vipd *d)
 		close(d->ctl_fd);
 		unlink(d->cfg.socket);
 	}
+	filter_close(d->filter);
 	if (d->send4)
 		sender_close(d->send4);
 	if (d->send6)

@@ -10,6 +10,7 @@
 #include "fsm.h"
 
 struct capture;
+struct filter;
 struct netlink;
 struct sender;
 struct instance;
@@ -33,6 +34,7 @@ struct vipd {
 	int ctl_fd;
 	struct netlink *nl;
 	struct sender *send4, *send6;
+	struct filter *filter;       /* accept_mode = false, NULL until needed */
 	struct iface *ifaces;
 	struct instance **inst;
 	size_t ninst;
