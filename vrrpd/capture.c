@@ -18,6 +18,7 @@
 #include <linux/if_packet.h>
 #include <pcap/pcap.h>
 
+#define CAPTURE_BUFFER (128 * 1024)
 #define CAPTURE_SNAPLEN 2048
 #define CAPTURE_FILTER "ip proto 112 or ip6 proto 112"
 
@@ -176,6 +177,10 @@ static int activate(struct capture *c, char *err, size_t errlen)
 	/* Deliver each advertisement at once, not when a buffer fills:
 	 * timers of 10 ms depend on it. */
 	pcap_set_immediate_mode(c->pcap, 1);
+	/* The kernel ring is resident memory; libpcap's 2 MiB default would
+	 * be most of the daemon's footprint. Adverts are small and read at
+	 * once, so 128 KiB holds over fifty of them even in a burst. */
+	pcap_set_buffer_size(c->pcap, CAPTURE_BUFFER);
 	int rc = pcap_activate(c->pcap);
 	if (rc < 0) {
 		/* libpcap fills its error text with the status text itself

@@ -6,9 +6,14 @@
  * addresses (so the kernel answers ARP and ND) and drops the rest of the
  * traffic to them in an input chain of a table that only vipd writes. The
  * set holds every such VIP whether or not this router holds it now: a VIP
- * that is not local never reaches the input hook anyway. */
+ * that is not local never reaches the input hook anyway.
+ *
+ * libnftables (and the libraries it pulls in) is loaded only when an
+ * instance asks for accept_mode = false: most deployments never do, and
+ * linking it would cost every daemon about 600 KiB of resident memory. */
 #include "filter.h"
 
+#include <dlfcn.h>
 #include <nftables/libnftables.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,16 +24,65 @@
 
 #define FILTER_TABLE "inet vipd"
 
+#define FILTER_LIBRARY "libnftables.so.1"
+
 struct filter {
+	void *lib;
 	struct nft_ctx *nft;
 	bool installed;
+	struct nft_ctx *(*ctx_new)(uint32_t);
+	void (*ctx_free)(struct nft_ctx *);
+	int (*buffer_error)(struct nft_ctx *);
+	int (*buffer_output)(struct nft_ctx *);
+	const char *(*error_buffer)(struct nft_ctx *);
+	int (*run)(struct nft_ctx *, const char *);
 };
+
+/* Resolve the few entry points we use; the prototypes come from the
+ * library's own header, so a mismatch fails to compile. */
+static int filter_load(struct filter *f, char *err, size_t errlen)
+{
+	f->lib = dlopen(FILTER_LIBRARY, RTLD_NOW | RTLD_LOCAL);
+	if (!f->lib) {
+		snprintf(err, errlen, "cannot load %s (install libnftables1): %s", FILTER_LIBRARY, dlerror());
+		return -1;
+	}
+	*(void **)&f->ctx_new = dlsym(f->lib, "nft_ctx_new");
+	*(void **)&f->ctx_free = dlsym(f->lib, "nft_ctx_free");
+	*(void **)&f->buffer_error = dlsym(f->lib, "nft_ctx_buffer_error");
+	*(void **)&f->buffer_output = dlsym(f->lib, "nft_ctx_buffer_output");
+	*(void **)&f->error_buffer = dlsym(f->lib, "nft_ctx_get_error_buffer");
+	*(void **)&f->run = dlsym(f->lib, "nft_run_cmd_from_buffer");
+	if (!f->ctx_new || !f->ctx_free || !f->buffer_error || !f->buffer_output || !f->error_buffer || !f->run) {
+		snprintf(err, errlen, "%s lacks an entry point vipd needs", FILTER_LIBRARY);
+		return -1;
+	}
+	/* Same types as the header's declarations, checked at compile time. */
+	(void)(f->ctx_new == nft_ctx_new && f->run == nft_run_cmd_from_buffer);
+	f->nft = f->ctx_new(NFT_CTX_DEFAULT);
+	if (!f->nft) {
+		snprintf(err, errlen, "nftables: cannot create a context");
+		return -1;
+	}
+	f->buffer_error(f->nft);
+	f->buffer_output(f->nft);
+	return 0;
+}
+
+static void filter_free(struct filter *f)
+{
+	if (f->nft)
+		f->ctx_free(f->nft);
+	if (f->lib)
+		dlclose(f->lib);
+	free(f);
+}
 
 static int filter_run(struct filter *f, const char *cmd, char *err, size_t errlen)
 {
-	if (nft_run_cmd_from_buffer(f->nft, cmd) == 0)
+	if (f->run(f->nft, cmd) == 0)
 		return 0;
-	const char *e = nft_ctx_get_error_buffer(f->nft);
+	const char *e = f->error_buffer(f->nft);
 	snprintf(err, errlen, "nftables table %s: %.*s", FILTER_TABLE, (int)strcspn(e ? e : "", "\n"),
 		 e ? e : "");
 	return -1;
@@ -87,14 +141,14 @@ int filter_sync(struct filter **fp, const struct vipd_config *cfg, char *err, si
 	}
 	if (!*fp) {
 		struct filter *f = calloc(1, sizeof(*f));
-		if (!f || !(f->nft = nft_ctx_new(NFT_CTX_DEFAULT))) {
-			free(f);
+		if (!f || filter_load(f, err, errlen) < 0) {
+			if (f)
+				filter_free(f);
+			else
+				snprintf(err, errlen, "out of memory");
 			sbuf_free(&b);
-			snprintf(err, errlen, "nftables: cannot create a context");
 			return -1;
 		}
-		nft_ctx_buffer_error(f->nft);
-		nft_ctx_buffer_output(f->nft);
 		*fp = f;
 	}
 	struct filter *f = *fp;
@@ -125,6 +179,5 @@ void filter_close(struct filter *f)
 		return;
 	if (f->installed)
 		filter_run(f, "delete table " FILTER_TABLE "\n", err, sizeof(err));
-	nft_ctx_free(f->nft);
-	free(f);
+	filter_free(f);
 }
