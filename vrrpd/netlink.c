@@ -38,6 +38,7 @@ struct netlink {
 	netlink_change_cb cb;
 	void *arg;
 	bool changed;             /* a notification changed a cache */
+	bool addrs_stale;         /* our own add/del may not be in the cache yet */
 	int req_errno;            /* last kernel error on the sync socket */
 	char req_msg[128];        /* its extended-ACK text, if any */
 };
@@ -131,11 +132,14 @@ static bool is_source_candidate(struct rtnl_addr *a, int family)
 
 /* The exclude list is applied to IPv6 as well: a VRRPv3 IPv6 instance's
  * first VIP is itself link-local, and must not become its own source. */
+static void refresh_addrs(struct netlink *nl);
+
 int netlink_primary_addr(struct netlink *nl, int ifindex, int family,
 			 const struct ipprefix *exclude, size_t nexclude, struct ipaddr *out)
 {
 	struct nl_object *o;
 
+	refresh_addrs(nl);
 	for (o = nl_cache_get_first(nl->addrs); o; o = nl_cache_get_next(o)) {
 		struct rtnl_addr *a = (struct rtnl_addr *)o;
 		struct ipaddr ip;
@@ -156,6 +160,7 @@ static bool has_addr(struct netlink *nl, int ifindex, const struct ipaddr *want)
 {
 	struct nl_object *o;
 
+	refresh_addrs(nl);
 	for (o = nl_cache_get_first(nl->addrs); o; o = nl_cache_get_next(o)) {
 		struct rtnl_addr *a = (struct rtnl_addr *)o;
 		struct ipaddr ip;
@@ -311,11 +316,17 @@ static int addr_request(struct netlink *nl, bool add, int ifindex, const struct 
 
 /* Our own change reaches the manager's socket as a notification, but
  * only when the daemon next dispatches it, and for IPv6 only after the
- * kernel's DAD work has run: refill the address cache now so that the
- * caller's next netlink_has_addr() already sees it. The notification
- * still arrives later and fires the change callback (harmlessly). */
+ * kernel's DAD work has run: the next lookup refills the address cache
+ * so that it already sees the change. The refill waits for that lookup
+ * (not done per add) so becoming master with many VIPs costs one dump,
+ * and none on the path between the timer and the advertisement. The
+ * notification still arrives later and fires the change callback
+ * (harmlessly). */
 static void refresh_addrs(struct netlink *nl)
 {
+	if (!nl->addrs_stale)
+		return;
+	nl->addrs_stale = false;
 	nl_cache_refill(nl->sync, nl->addrs);
 }
 
@@ -325,7 +336,7 @@ int netlink_add_addr(struct netlink *nl, int ifindex, const struct ipprefix *p, 
 
 	if (e && e != EEXIST)
 		return -1;
-	refresh_addrs(nl);
+	nl->addrs_stale = true;
 	return 0;
 }
 
@@ -337,7 +348,7 @@ int netlink_del_addr(struct netlink *nl, int ifindex, const struct ipprefix *p, 
 
 	if (e && e != EADDRNOTAVAIL && e != ENODEV)
 		return -1;
-	refresh_addrs(nl);
+	nl->addrs_stale = true;
 	return 0;
 }
 

@@ -324,35 +324,36 @@ static int vipd_apply_config(struct vipd *d, struct vipd_config *cfg)
 	return 0;
 }
 
-static void vipd_reload(struct vipd *d)
+/* Re-read the file; a bad one changes nothing. 0, or -1 with the
+ * problems in err. */
+static int vipd_reload(struct vipd *d, char *err, size_t errlen)
 {
 	struct vipd_config cfg;
-	char err[4096];
+	int rc = -1;
 
 	sd_notify(0, "RELOADING=1");
-	if (config_load(d->config_path, &cfg, err, sizeof(err)) < 0) {
+	if (config_load(d->config_path, &cfg, err, errlen) < 0) {
 		log_err("reload refused, keeping the running configuration:\n%s", err);
-		sd_notify(0, "READY=1");
-		return;
-	}
-	if (strcmp(cfg.socket, d->cfg.socket) != 0)
-		log_warn("socket changed to %s: takes effect at the next restart", cfg.socket);
-	if (vipd_apply_config(d, &cfg) < 0) {
+	} else if (vipd_apply_config(d, &cfg) < 0) {
+		snprintf(err, errlen, "out of memory");
 		log_err("reload failed: out of memory");
 		config_free(&cfg);
-		sd_notify(0, "READY=1");
-		return;
+	} else {
+		if (strcmp(cfg.socket, d->cfg.socket) != 0)
+			log_warn("socket changed to %s: takes effect at the next restart", cfg.socket);
+		/* Keep the socket the daemon actually listens on. */
+		char *sock = cfg.socket;
+		cfg.socket = d->cfg.socket;
+		d->cfg.socket = sock;
+		config_free(&d->cfg);
+		d->cfg = cfg;
+		vipd_refresh_all(d);
+		vipd_save_state(d);
+		log_notice("configuration reloaded from %s: %zu instance(s)", d->config_path, d->ninst);
+		rc = 0;
 	}
-	/* Keep the socket the daemon actually listens on. */
-	char *sock = cfg.socket;
-	cfg.socket = d->cfg.socket;
-	d->cfg.socket = sock;
-	config_free(&d->cfg);
-	d->cfg = cfg;
-	vipd_refresh_all(d);
-	vipd_save_state(d);
-	log_notice("configuration reloaded from %s: %zu instance(s)", d->config_path, d->ninst);
 	sd_notify(0, "READY=1");
+	return rc;
 }
 
 /* Control socket */
@@ -437,8 +438,11 @@ static void vipd_command(struct vipd *d, char *line, struct sbuf *b)
 		vipd_save_state(d);
 		sbuf_printf(b, "ok\n");
 	} else if (strcmp(v->name, "reload") == 0) {
-		vipd_reload(d);
-		sbuf_printf(b, "ok\n");
+		char err[4096];
+		if (vipd_reload(d, err, sizeof(err)) < 0)
+			sbuf_printf(b, "error: reload refused, the running configuration stays:\n%s\n", err);
+		else
+			sbuf_printf(b, "ok\n");
 	}
 }
 
@@ -560,8 +564,9 @@ static void vipd_on_signal(struct vipd *d)
 	struct signalfd_siginfo si;
 
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		char err[4096];
 		if (si.ssi_signo == SIGHUP)
-			vipd_reload(d);
+			vipd_reload(d, err, sizeof(err));
 		else
 			vipd_begin_shutdown(d);
 	}
