@@ -228,8 +228,11 @@ static void master_advert(struct fsm *f, fsm_time now, const struct vrrp_packet 
 		return;
 	}
 	/* RFC 9568 (new since 5798): answer a losing advertisement at once, to
-	 * assert Master to its sender and refresh learning bridges. */
+	 * assert Master to its sender and refresh learning bridges. The
+	 * sender believed it was master (a healed split), so hosts may have
+	 * learned its MAC for the VIPs: announce them again too. */
 	master_advertise(f, now, act);
+	act->flags |= FSM_ACT_ANNOUNCE;
 }
 
 static const struct fsm_state_ops fsm_states[FSM__COUNT] = {

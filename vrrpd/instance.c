@@ -117,7 +117,9 @@ static void instance_apply(struct vipd *d, struct instance *in, const struct fsm
 		instance_add_vips(d, in);
 	if (a->flags & FSM_ACT_SEND_ADVERT)
 		instance_send_advert(d, in, a->advert_priority);
-	if ((a->flags & FSM_ACT_ANNOUNCE) && in->cfg->garp_count) {
+	/* A burst already under way is not restarted: a stream of
+	 * announcement triggers must not become a stream of bursts. */
+	if ((a->flags & FSM_ACT_ANNOUNCE) && in->cfg->garp_count && !in->announce_left) {
 		in->announce_left = in->cfg->garp_count;
 		instance_announce(d, in, now);
 	}

@@ -468,7 +468,9 @@ static void test_master_tiebreak_higher_address_wins(void **state)
 }
 
 /* RFC 9568 6.4.3: a losing advertisement is discarded and answered at
- * once with our own. */
+ * once with our own; its sender thought it was master, so the VIPs are
+ * announced again too. */
+#define ANSWER_LOSER (FSM_ACT_SEND_ADVERT | FSM_ACT_ANNOUNCE)
 static void test_master_tiebreak_lower_address_loses(void **state)
 {
 	(void)state;
@@ -478,7 +480,7 @@ static void test_master_tiebreak_lower_address_loses(void **state)
 
 	advert(&f, t + 3, LOWER, 100, 100, &a);
 	assert_int_equal(f.state, FSM_MASTER);
-	assert_int_equal(a.flags, FSM_ACT_SEND_ADVERT);
+	assert_int_equal(a.flags, ANSWER_LOSER);
 	assert_int_equal(a.advert_priority, 100);
 	assert_true(f.holding);
 	assert_true(fsm_next_deadline(&f) == t + 3 + SEC);
@@ -493,7 +495,7 @@ static void test_master_lower_priority_answered(void **state)
 
 	advert(&f, t + 1, HIGHER, 99, 100, &a);
 	assert_int_equal(f.state, FSM_MASTER);
-	assert_int_equal(a.flags, FSM_ACT_SEND_ADVERT);
+	assert_int_equal(a.flags, ANSWER_LOSER);
 	assert_int_equal(f.transitions, 2);
 }
 
@@ -860,7 +862,7 @@ static void test_takeover_backup(void **state)
 	/* The old master (200) loses against 254 and is answered. */
 	advert(&f, now + 1, HIGHER, 200, 100, &a);
 	assert_int_equal(f.state, FSM_MASTER);
-	assert_int_equal(a.flags, FSM_ACT_SEND_ADVERT);
+	assert_int_equal(a.flags, ANSWER_LOSER);
 	assert_int_equal(a.advert_priority, 254);
 
 	/* Resume: advertise the real priority; the 200 will preempt. */
