@@ -78,6 +78,16 @@ static void instance_del_vips(struct vipd *d, struct instance *in)
 			log_err("vip %s: %s", in->cfg->name, err);
 }
 
+/* The next time this instance needs the loop, cached: the daemon asks
+ * for it after every event, for every instance. */
+static void instance_schedule(struct instance *in)
+{
+	fsm_time t = fsm_next_deadline(&in->fsm);
+	if (in->announce_left && in->fsm.holding && in->announce_at < t)
+		t = in->announce_at;
+	in->next = t;
+}
+
 static void instance_announce(struct vipd *d, struct instance *in, fsm_time now)
 {
 	char err[256];
@@ -88,6 +98,7 @@ static void instance_announce(struct vipd *d, struct instance *in, fsm_time now)
 			log_warn("vip %s: announcement failed: %s", in->cfg->name, err);
 	in->announce_left--;
 	in->announce_at = now + (fsm_time)in->cfg->garp_delay_ms * 1000;
+	instance_schedule(in);
 }
 
 static void instance_log_state(const struct instance *in, const struct fsm_actions *a)
@@ -127,6 +138,7 @@ static void instance_apply(struct vipd *d, struct instance *in, const struct fsm
 		in->announce_left = 0;
 		instance_del_vips(d, in);
 	}
+	instance_schedule(in);
 }
 
 struct instance *instance_new(struct vipd *d, const struct vip_config *cfg, fsm_time now)
@@ -141,6 +153,7 @@ struct instance *instance_new(struct vipd *d, const struct vip_config *cfg, fsm_
 	in->cfg = cfg;
 	in->ifc = vipd_iface(d, cfg->ifname);
 	fsm_init(&in->fsm, &p, now);
+	instance_schedule(in);
 	in->since_wall = vipd_wall(now);
 	snprintf(in->wait, sizeof(in->wait), "starting");
 	return in;
@@ -261,6 +274,8 @@ void instance_timer(struct vipd *d, struct instance *in, fsm_time now)
 {
 	struct fsm_actions a = { 0 };
 
+	if (in->next > now)
+		return;
 	if (fsm_next_deadline(&in->fsm) <= now) {
 		fsm_timer(&in->fsm, now, &a);
 		instance_apply(d, in, &a, now);
@@ -271,10 +286,7 @@ void instance_timer(struct vipd *d, struct instance *in, fsm_time now)
 
 fsm_time instance_deadline(const struct instance *in)
 {
-	fsm_time t = fsm_next_deadline(&in->fsm);
-	if (in->announce_left && in->fsm.holding && in->announce_at < t)
-		t = in->announce_at;
-	return t;
+	return in->next;
 }
 
 void instance_giveup(struct vipd *d, struct instance *in, fsm_time now, fsm_time until)
@@ -312,6 +324,7 @@ void instance_stop(struct vipd *d, struct instance *in)
 	if (in->fsm.holding)
 		instance_del_vips(d, in);
 	in->fsm.holding = false;
+	instance_schedule(in);
 }
 
 /* Status */

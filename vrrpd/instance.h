@@ -28,6 +28,7 @@ struct instance {
 	time_t since_wall;
 	unsigned announce_left;       /* GARP/NA burst still to send */
 	fsm_time announce_at;
+	fsm_time next;                /* cached instance_deadline() */
 	struct instance_counters n;
 };
 
