@@ -128,10 +128,15 @@ static void instance_apply(struct vipd *d, struct instance *in, const struct fsm
 		instance_add_vips(d, in);
 	if (a->flags & FSM_ACT_SEND_ADVERT)
 		instance_send_advert(d, in, a->advert_priority);
-	/* A burst already under way is not restarted: a stream of
-	 * announcement triggers must not become a stream of bursts. */
-	if ((a->flags & FSM_ACT_ANNOUNCE) && in->cfg->garp_count && !in->announce_left) {
-		in->announce_left = in->cfg->garp_count;
+	/* Announce now. A burst under way is brought forward, not restarted:
+	 * when a transient second master (its backup timer fired a moment
+	 * before ours was heard) has just pulled the segment's ARP entries to
+	 * itself, waiting garp_delay for our next one would be the outage; a
+	 * stream of triggers still costs one announcement each, not a burst
+	 * each. */
+	if ((a->flags & FSM_ACT_ANNOUNCE) && in->cfg->garp_count) {
+		if (!in->announce_left)
+			in->announce_left = in->cfg->garp_count;
 		instance_announce(d, in, now);
 	}
 	if (a->flags & FSM_ACT_DEL_VIPS) {
