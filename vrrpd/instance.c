@@ -116,18 +116,15 @@ static void instance_log_state(const struct instance *in, const struct fsm_actio
 }
 
 /* Carry out what the state machine decided. Order matters: addresses go
- * up before the advertisement and the announcements that tell the world
- * about them, and come down last. */
+ * up first; the announcements go before the advertisement, so that when
+ * a leaving master hears us and drops its VIPs (make-before-break) the
+ * hosts already send to us; addresses come down last. */
 static void instance_apply(struct vipd *d, struct instance *in, const struct fsm_actions *a, fsm_time now)
 {
-	if (a->flags & FSM_ACT_STATE) {
+	if (a->flags & FSM_ACT_STATE)
 		in->since_wall = vipd_wall(now);
-		instance_log_state(in, a);
-	}
 	if (a->flags & FSM_ACT_ADD_VIPS)
 		instance_add_vips(d, in);
-	if (a->flags & FSM_ACT_SEND_ADVERT)
-		instance_send_advert(d, in, a->advert_priority);
 	/* Announce now. A burst under way is brought forward, not restarted:
 	 * when a transient second master (its backup timer fired a moment
 	 * before ours was heard) has just pulled the segment's ARP entries to
@@ -139,10 +136,15 @@ static void instance_apply(struct vipd *d, struct instance *in, const struct fsm
 			in->announce_left = in->cfg->garp_count;
 		instance_announce(d, in, now);
 	}
+	if (a->flags & FSM_ACT_SEND_ADVERT)
+		instance_send_advert(d, in, a->advert_priority);
 	if (a->flags & FSM_ACT_DEL_VIPS) {
 		in->announce_left = 0;
 		instance_del_vips(d, in);
 	}
+	/* Logged last: the packets above are what clients wait for. */
+	if (a->flags & FSM_ACT_STATE)
+		instance_log_state(in, a);
 	instance_schedule(in);
 }
 

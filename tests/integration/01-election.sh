@@ -56,7 +56,7 @@ else
 fi
 
 # Split the segment for VRRP, then heal it.
-flood() { local p; for p in v-r1 v-r2 v-r3 v-c; do bridge -n i01sw link set dev $p mcast_flood "$1"; done; }
+flood() { local p; for p in v-r1 v-r2 v-r3 v-c; do bridge -n "$(ns_of sw)" link set dev $p mcast_flood "$1"; done; }
 flood off
 ok_st "split: every router becomes master of 201" wait_until 10 eval '[ "$(masters 201)" = "r1 r2 r3" ]'
 flood on

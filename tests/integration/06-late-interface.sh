@@ -11,15 +11,15 @@ vipd_need
 lab_up i06 10.99.16 2
 
 VIP=10.99.16.200
-R1=i06r1
+R1="$(ns_of r1)"
 # r1 speaks on eth1 only, which it does not have yet.
 ip -n $R1 link del eth0
 { conf_header r1; conf_vip 200 200 100 "$VIP/24" interface=eth1; } >"$TOPO_DIR/r1.conf"
 { conf_header r2; conf_vip 200 200 150 "$VIP/24"; } >"$TOPO_DIR/r2.conf"
 
 eth1_add() { # a veth into the bridge, named eth1 inside r1, left down
-	ip link add v-r1b netns i06sw type veth peer name eth1 netns $R1 &&
-	ip -n i06sw link set v-r1b master br0 up &&
+	ip link add v-r1b netns "$(ns_of sw)" type veth peer name eth1 netns $R1 &&
+	ip -n "$(ns_of sw)" link set v-r1b master br0 up &&
 	ip -n $R1 addr add 10.99.16.11/24 dev eth1
 }
 idle_with_reason() { # DESC: r1 is alive, in init or fault, with a reason

@@ -20,7 +20,7 @@ ok_st "r1 is master with the VIP" wait_until 10 r1_holds
 ok "client reaches the VIP" wait_until 5 client_ping $VIP
 
 # Link down.
-topo_link i07r1 down
+topo_link "$(ns_of r1)" down
 ok_st "r1 goes to fault when eth0 goes down" wait_until 5 is_state r1 200 fault
 reason=$(vfield r1 200 '.reason // empty')
 check "-n \"$reason\"" "r1's status says why it is in fault ($reason)"
@@ -32,7 +32,7 @@ ok "client sends the VIP's traffic to r2" wait_until 3 client_neigh_is $VIP "$(m
 ok_st "r1 stays in fault while its link is down (3 s)" steady_window 3 is_state r1 200 fault
 
 # Link up: back as backup first (6.4.1), then preemption.
-topo_link i07r1 up
+topo_link "$(ns_of r1)" up
 ok_st "r1 rejoins as backup when eth0 comes back" wait_until 5 is_state r1 200 backup
 ok_st "r1 then preempts back" wait_until 8 is_state r1 200 master
 ok_st "r1 is the only master and holder, r2 backup" wait_until 3 r1_holds
@@ -45,17 +45,17 @@ fi
 
 # The backup's link flaps: the master does not notice.
 since=$(vfield r1 200 .since)
-topo_link i07r2 down
+topo_link "$(ns_of r2)" down
 ok_st "r2 goes to fault when its eth0 goes down" wait_until 5 is_state r2 200 fault
-topo_link i07r2 up
+topo_link "$(ns_of r2)" up
 ok_st "r2 comes back as backup" wait_until 5 is_state r2 200 backup
 ok_st "r2 stays backup behind r1 (5 s)" steady_window 5 r1_holds
 eq "r1's since unchanged by the backup's flap" "$(vfield r1 200 .since)" "$since"
 
 # A short flap, well under Master_Down_Interval.
-topo_link i07r1 down
+topo_link "$(ns_of r1)" down
 sleep 0.5
-topo_link i07r1 up
+topo_link "$(ns_of r1)" up
 ok_st "after a 0.5 s flap r1 ends up master again" wait_until 12 r1_holds
 if one_master_window 5 200 $VIP; then
 	tap_ok "never two masters or two holders over 5 s after the short flap"

@@ -12,7 +12,7 @@ lab_up i08 10.99.18 2
 
 VIP=10.99.18.200
 for p in v-r1 v-r2 v-c; do
-	bridge -n i08sw link set dev $p mcast_flood off
+	bridge -n "$(ns_of sw)" link set dev $p mcast_flood off
 done
 
 # The block itself, seen on the wire (needs tcpdump).

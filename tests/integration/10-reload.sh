@@ -30,7 +30,7 @@ ok "the VIPs sit where their masters are" wait_until 3 eval \
 	'only_holder r1 $V.200 && only_holder r1 $V.201 && only_holder r1 $V.202 && only_holder r2 $V.203'
 
 # Watch r1's addresses from here on: the unchanged VIP must never move.
-topo_spawn i10r1 "$TOPO_DIR/addr-monitor.log" ip monitor address dev eth0
+topo_spawn "$(ns_of r1)" "$TOPO_DIR/addr-monitor.log" ip monitor address dev eth0
 sleep 0.3
 pid=${VIPD_PID[r1]}
 s200=$(vfield r1 200 .since); t200=$(vfield r1 200 .counters.transitions)

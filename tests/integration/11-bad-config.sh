@@ -13,7 +13,7 @@ VIP=10.99.21.200
 good() { conf_header r1; conf_vip 200 200 150 "$VIP/24"; }
 good >"$TOPO_DIR/good.conf"
 run_vipd() { # ARGS...: vipd in r1's namespace, at most 10 s; output in $out
-	out=$(timeout 10 ip netns exec i11r1 "$VIPD" "$@" 2>&1); rc=$?
+	out=$(timeout 10 ip netns exec "$(ns_of r1)" "$VIPD" "$@" 2>&1); rc=$?
 }
 run_vipd -t -f "$TOPO_DIR/good.conf"
 eq "vipd -t -f GOOD exits 0 ($(head -n1 <<<"$out"))" "$rc" 0
@@ -95,7 +95,7 @@ fi
 # The first instance is valid, so a daemon that applies as it parses would
 # add its VIP before reaching the second.
 { good; conf_vip 201 201 150 10.99.21.201/24 | sed 's|^    vrid = .*|    vrid = 300|'; } >"$TOPO_DIR/bad-run.conf"
-topo_spawn i11r1 "$TOPO_DIR/addr-monitor.log" ip monitor address
+topo_spawn "$(ns_of r1)" "$TOPO_DIR/addr-monitor.log" ip monitor address
 sleep 0.3
 run_vipd -n -f "$TOPO_DIR/bad-run.conf"
 eq "vipd -n -f BAD exits 2 ($(head -n1 <<<"$out"))" "$rc" 2
@@ -104,7 +104,7 @@ ok "no VIP on eth0 after the refused start" eval 'lacks_addr r1 $VIP && lacks_ad
 sleep 0.3
 eq "no address was added or removed at any time" "$(cat "$TOPO_DIR/addr-monitor.log")" ""
 ok "no control socket left behind" test ! -e "$TOPO_DIR/r1.sock"
-ip -n i11r1 addr add 10.99.21.250/24 dev eth0
+ip -n "$(ns_of r1)" addr add 10.99.21.250/24 dev eth0
 ok "the address monitor sees an address added (it works)" \
 	wait_until 3 grep -qF 10.99.21.250/ "$TOPO_DIR/addr-monitor.log"
 lab_finish

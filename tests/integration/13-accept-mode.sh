@@ -18,7 +18,7 @@ LAB_INTERVAL=0.1
 ok "r1: vipd starts with accept_mode = false" vipd_start r1
 ok_st "r1 is master" wait_state 5 r1 200 master
 ok "the VIP is on r1" wait_until 3 has_addr r1 $VIP
-ok "vipd installed its filter table" eval "ip netns exec i13r1 nft list table inet vipd >/dev/null"
+ok "vipd installed its filter table" eval "ip netns exec "$(ns_of r1)" nft list table inet vipd >/dev/null"
 if client_ping $VIP; then tap_fail "the VIP does not answer ping"; else tap_ok "the VIP does not answer ping"; fi
 ok "the client still resolved the VIP to r1 (ARP answered)" client_neigh_is $VIP "$(mac_of r1)"
 ok "r1's own address still answers" client_ping "$(ip_of r1)"
@@ -30,12 +30,12 @@ ok "after a reload to accept_mode = true the VIP answers" wait_until 3 client_pi
 # definition changed), but the VIP is on r1 again at once.
 ok "r1 is master again after the reload" wait_state 5 r1 200 master
 ok "vipd removed its filter table when no instance needs it" \
-	wait_until 3 eval '! ip netns exec i13r1 nft list table inet vipd'
+	wait_until 3 eval '! ip netns exec "$(ns_of r1)" nft list table inet vipd'
 
 { conf_header r1; conf_vip 200 200 150 "$VIP/24" accept_mode=false; } >"$TOPO_DIR/r1.conf"
 vipd_signal r1 HUP
 ok "the filter table is back after a reload to accept_mode = false" \
-	wait_until 3 ip netns exec i13r1 nft list table inet vipd
+	wait_until 3 ip netns exec "$(ns_of r1)" nft list table inet vipd
 vipd_term_check r1
-ok "the filter table is gone after vipd exits" eval '! ip netns exec i13r1 nft list table inet vipd 2>/dev/null'
+ok "the filter table is gone after vipd exits" eval '! ip netns exec "$(ns_of r1)" nft list table inet vipd 2>/dev/null'
 tap_done

@@ -9,7 +9,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/vipd.sh"
 vipd_need
 lab=$here/../../provisioning/lab
-export LAB_PREFIX=i14- LAB_STATE
+export LAB_PREFIX=i14${TEST_NS_TAG:-}- LAB_STATE
 LAB_STATE=$(mktemp -d /tmp/lab-i14.XXXXXX)
 cleanup() { "$lab" down >/dev/null 2>&1; rm -rf "$LAB_STATE"; }
 trap cleanup EXIT
@@ -31,5 +31,5 @@ ok "201 returns to front02" wait_until 10 holder_is 201 front02
 ok "a second lab up is harmless" eval '"$lab" up >/dev/null 2>&1'
 ok "...and leaves one holder per VIP" wait_until 10 holder_is 202 front03
 ok "lab down succeeds" eval '"$lab" down >/dev/null'
-check "$(ip netns list | grep -c "^i14-") -eq 0" "lab down removed every namespace"
+check "$(ip netns list | grep -c "^$LAB_PREFIX") -eq 0" "lab down removed every namespace"
 tap_done

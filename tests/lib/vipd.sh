@@ -67,12 +67,14 @@ inject_build() {
 # finds: the second run waits for the first instead (the lock is released
 # when the script and the daemons it started are gone).
 lab_up() {
-	LAB_P=$1 LAB_NET=$2 LAB_N=$3
-	exec {LAB_LOCK_FD}>"${TMPDIR:-/tmp}/vipd-lab-$1.lock"
+	# TEST_NS_TAG keeps two suites (plain and sanitized builds) that run
+	# the same script at once in namespaces of their own.
+	LAB_P=$1${TEST_NS_TAG:-} LAB_NET=$2 LAB_N=$3
+	exec {LAB_LOCK_FD}>"${TMPDIR:-/tmp}/vipd-lab-$LAB_P.lock"
 	if ! flock -w 300 "$LAB_LOCK_FD"; then
 		echo "# lab $1 still in use by another run after 300 s; going ahead"
 	fi
-	topo_create "$@"
+	topo_create "$LAB_P" "$2" "$3"
 	_topo_sysctl "${LAB_P}sw" net.bridge.bridge-nf-call-iptables 0
 	_topo_sysctl "${LAB_P}sw" net.bridge.bridge-nf-call-ip6tables 0
 	_topo_sysctl "${LAB_P}sw" net.bridge.bridge-nf-call-arptables 0

@@ -1,0 +1,336 @@
+#!/bin/bash
+# 20-cluster-client.sh - the cluster client library (cluster/client.c)
+# against a real Redis Cluster: six redis-server processes on 127.0.0.1
+# (three masters, three replicas), driven through tests/tools/cluster-probe.
+#
+# Keys in every slot; a batch of 1000 whose replies come back in order; a
+# durable write confirmed by a replica; AUTH with a password and with an
+# ACL user, and clear errors for wrong ones; ASK during a hand-made slot
+# migration (the map untouched) and MOVED once it completes; timeouts on
+# connect and on a call; a master killed with SIGKILL: its node named in
+# the errors while it is down, the client working again after its replica
+# is promoted, and MOVED from the old master when it returns as a replica.
+#
+# Ports: CLUSTER_TEST_PORT (default 7101) .. +5 for the nodes, +9 for a
+# listener that never accepts; the cluster bus uses port + 10000.
+# Nothing but 127.0.0.1 is used; no root needed.
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+tree=$(cd "$here/../.." && pwd)
+. "$here/../lib/tap.sh"
+
+BASE=${CLUSTER_TEST_PORT:-7101}
+PORTS=$(seq "$BASE" $((BASE + 5)))
+BLACKHOLE=$((BASE + 9))
+PASS=secret                 # the default user's password
+ACL_USER=app ACL_PASS=apppass
+T=
+PIDS=()                     # every process this script started
+declare -A NODE_PID=()      # port -> redis-server PID
+declare -A REPL_IN=() REPL_OUT=() REPL_PID=()
+
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+cleanup() {
+	local pid i
+	for pid in "${PIDS[@]}"; do kill -CONT "$pid" 2>/dev/null; kill "$pid" 2>/dev/null; done
+	for i in $(seq 50); do
+		local alive=0
+		for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+		[ $alive = 0 ] && break
+		sleep 0.1
+	done
+	for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+	[ -n "$T" ] && rm -rf "$T"
+}
+
+for t in redis-server redis-cli perl timeout; do
+	command -v $t >/dev/null || skip_all "$t is not installed (apt-get install redis-server redis-tools)"
+done
+
+# Two runs on one machine would share the ports: the second waits.
+exec {LOCK_FD}>"${TMPDIR:-/tmp}/vipd-cluster-client-$BASE.lock"
+flock -w 300 "$LOCK_FD" || echo "# ports $BASE.. still locked by another run after 300 s; going ahead"
+for p in $PORTS $BLACKHOLE; do
+	for q in $p $((p + 10000)); do
+		ss -Htln "sport = :$q" 2>/dev/null | grep -q . && skip_all "port $q is in use (set CLUSTER_TEST_PORT)"
+	done
+done
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/cluster-client.XXXXXX")
+trap cleanup EXIT
+
+# The probe: from the build tree when there, else built here.
+PROBE=${VIPD_BUILD:-$tree}/tests/tools/cluster-probe
+if [ ! -x "$PROBE" ]; then
+	PROBE=$T/cluster-probe
+	gcc -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$tree/cluster" -o "$PROBE" \
+		"$tree"/cluster/{crc16,slot,client_batch,client}.c "$tree/tests/tools/cluster-probe.c" \
+		-lhiredis >"$T/build.log" 2>&1 || { cat "$T/build.log"; skip_all "cannot build cluster-probe (libhiredis-dev?)"; }
+fi
+SEEDS=127.0.0.1:$BASE,127.0.0.1:$((BASE + 1))
+
+rcli() { # PORT ARGS...: redis-cli as the default user
+	local p=$1; shift
+	REDISCLI_AUTH=$PASS timeout 10 redis-cli -p "$p" "$@"
+}
+probe() { timeout 60 "$PROBE" -a "$PASS" -c 500 -t 1000 "$SEEDS" "$@"; }
+
+# wait_until SECONDS CMD...: poll every 0.1 s.
+wait_until() {
+	local end=$((SECONDS + $1)); shift
+	while ! "$@"; do
+		[ $SECONDS -ge $end ] && return 1
+		sleep 0.1
+	done
+}
+
+node_start() { # PORT
+	local p=$1 d=$T/n$1
+	mkdir -p "$d"
+	[ -f "$d/redis.conf" ] || cat >"$d/redis.conf" <<-EOF
+	port $p
+	bind 127.0.0.1
+	dir $d
+	daemonize no
+	cluster-enabled yes
+	cluster-config-file nodes.conf
+	cluster-node-timeout 2000
+	appendonly yes
+	save ""
+	requirepass $PASS
+	masterauth $PASS
+	user $ACL_USER on >$ACL_PASS ~* &* +@all
+	EOF
+	redis-server "$d/redis.conf" >>"$d/log" 2>&1 &
+	NODE_PID[$p]=$!
+	PIDS+=($!)
+	disown   # no "Killed" notice from bash when the failover test kills it
+	wait_until 10 eval "[ \"\$(rcli $p ping 2>/dev/null)\" = PONG ]"
+}
+
+node_id() { rcli "$1" cluster myid; }
+
+# The port of the master serving SLOT, as node PORT sees it.
+owner_of() { # PORT SLOT
+	rcli "$1" cluster nodes | awk -v s="$2" '
+		$3 ~ /master/ && $3 !~ /fail/ {
+			for (i = 9; i <= NF; i++) {
+				if ($i ~ /^\[/) continue
+				n = split($i, r, "-"); lo = r[1]; hi = (n > 1) ? r[2] : r[1]
+				if (s >= lo && s <= hi) { split($2, a, "[:@]"); print a[2]; exit }
+			}
+		}'
+}
+replica_of() { # PORT: the port of a replica of the master at PORT
+	local id
+	id=$(node_id "$1")
+	rcli "$1" cluster nodes | awk -v m="$id" '$3 ~ /slave/ && $4 == m { split($2, a, "[:@]"); print a[2]; exit }'
+}
+role_of() { rcli "$1" role 2>/dev/null | head -1; }
+cluster_ok() { # every node answers and says cluster_state:ok
+	local p
+	for p in $PORTS; do
+		[ -n "${NODE_PID[$p]:-}" ] || continue
+		kill -0 "${NODE_PID[$p]}" 2>/dev/null || continue
+		rcli "$p" cluster info 2>/dev/null | grep -q '^cluster_state:ok' || return 1
+	done
+}
+
+# A probe session: one client, kept open, reading commands from a FIFO.
+repl_start() { # NAME PROBE-ARGS...
+	local name=$1 fin fout; shift
+	mkfifo "$T/$name.in" "$T/$name.out"
+	timeout 300 "$PROBE" "$@" - <"$T/$name.in" >"$T/$name.out" 2>"$T/$name.err" &
+	REPL_PID[$name]=$!
+	PIDS+=($!)
+	exec {fin}>"$T/$name.in"
+	exec {fout}<"$T/$name.out"
+	REPL_IN[$name]=$fin REPL_OUT[$name]=$fout
+}
+repl() { # NAME COMMAND...: prints the probe's one-line answer
+	local line
+	echo "${*:2}" >&"${REPL_IN[$1]}"
+	IFS= read -r -t 60 line <&"${REPL_OUT[$1]}" || line="fail no answer ($(cat "$T/$1.err"))"
+	echo "# $1: ${*:2} -> $line" >&2
+	echo "$line"
+}
+stat_of() { # NAME FIELD: one counter of the session's stats
+	repl "$1" stats | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# --- the cluster
+for p in $PORTS; do
+	node_start "$p" || { echo "not ok - redis-server on $p did not start"; cat "$T/n$p/log"; exit 1; }
+done
+addrs=$(for p in $PORTS; do printf '127.0.0.1:%s ' "$p"; done)
+ok "redis-cli --cluster create: 3 masters, 3 replicas" eval \
+	"REDISCLI_AUTH=$PASS timeout 60 redis-cli --cluster create $addrs --cluster-replicas 1 --cluster-yes >$T/create.log 2>&1"
+ok "the cluster is up on every node" wait_until 30 cluster_ok
+replicas_synced() {
+	local p n=0
+	for p in $PORTS; do
+		rcli "$p" info replication | grep -q '^master_link_status:up' && n=$((n + 1))
+	done
+	[ $n = 3 ]
+}
+ok "the three replicas are in sync with their masters" wait_until 30 replicas_synced
+
+# --- keys, batches, durable writes, AUTH
+is() { [ "$1" = "$2" ]; }       # is ACTUAL EXPECTED
+like() { [[ $1 == $2 ]]; }      # like ACTUAL GLOB
+
+out=$(probe allslots s 2>&1)
+ok "SET and GET of one key in each of the 16384 slots ($out)" is "$out" "ok allslots 16384"
+out=$(probe batch b 1000 2>&1)
+ok "a batch of 1000 SETs and 1000 GETs: every reply in order ($out)" is "$out" "ok batch 1000"
+out=$(probe durable dkey dval 1 1000 2>&1)
+ok "durable write with replicas up: acked=1 ($out)" is "$out" "ok acked=1 reply=status:OK"
+out=$(timeout 60 "$PROBE" -u "$ACL_USER" -a "$ACL_PASS" "$SEEDS" get dkey 2>&1)
+ok "ACL user + password: the write is read back ($out)" is "$out" "ok string:dval"
+
+out=$(timeout 60 "$PROBE" -a wrong "$SEEDS" get dkey 2>&1); rc=$?
+ok "a wrong password: cluster_open fails, naming the node and WRONGPASS ($out)" eval \
+	'[ $rc -eq 2 ] && like "$out" "open: 127.0.0.1:*: AUTH failed: WRONGPASS *"'
+out=$(timeout 60 "$PROBE" -u "$ACL_USER" -a wrong "$SEEDS" get dkey 2>&1); rc=$?
+ok "a wrong ACL password: the user and the node named ($out)" eval \
+	'[ $rc -eq 2 ] && like "$out" "open: 127.0.0.1:*: AUTH as app failed: WRONGPASS *"'
+out=$(timeout 60 "$PROBE" "$SEEDS" get dkey 2>&1); rc=$?
+ok "no password: NOAUTH, naming the node ($out)" eval \
+	'[ $rc -eq 2 ] && like "$out" "open: 127.0.0.1:*: CLUSTER SLOTS: NOAUTH *"'
+
+# --- timeouts
+perl -MSocket -MFcntl -e '
+	my ($port) = @ARGV;
+	socket(my $s, PF_INET, SOCK_STREAM, 0) or die "socket: $!";
+	setsockopt($s, SOL_SOCKET, SO_REUSEADDR, 1);
+	bind($s, pack_sockaddr_in($port, inet_aton("127.0.0.1"))) or die "bind: $!";
+	listen($s, 0) or die "listen: $!";
+	# A full accept queue: further connects get no answer at all.
+	my @held;
+	for (1 .. 3) {
+		socket(my $c, PF_INET, SOCK_STREAM, 0) or die;
+		fcntl($c, F_SETFL, O_NONBLOCK);
+		connect($c, pack_sockaddr_in($port, inet_aton("127.0.0.1")));
+		push @held, $c;
+	}
+	sleep 120;' "$BLACKHOLE" &
+PIDS+=($!)
+disown
+sleep 0.3
+t0=$(date +%s%N)
+out=$(timeout 30 "$PROBE" -a "$PASS" -c 300 "127.0.0.1:$BLACKHOLE" get x 2>&1)
+ms=$((($(date +%s%N) - t0) / 1000000))
+ok "connect timeout: a node that never answers is given up after 300 ms ($out; $ms ms)" eval \
+	'is "$out" "open: 127.0.0.1:$BLACKHOLE: connect: timeout after 300 ms" && [ $ms -lt 2000 ]'
+
+repl_start tm -a "$PASS" -c 300 -t 300 "$SEEDS"
+slot=$(rcli "$BASE" cluster keyslot tkey)
+tport=$(owner_of "$BASE" "$slot")
+out=$(repl tm set tkey 1)
+ok "timeout session: a write to 127.0.0.1:$tport" is "$out" "ok status:OK"
+kill -STOP "${NODE_PID[$tport]}"
+t0=$(date +%s%N)
+out=$(repl tm get tkey)
+ms=$((($(date +%s%N) - t0) / 1000000))
+kill -CONT "${NODE_PID[$tport]}"
+ok "command timeout: a stopped master is given up after 300 ms and named ($out; $ms ms)" eval \
+	'like "$out" "fail 127.0.0.1:$tport: *timeout after 300 ms*" && [ $ms -lt 2000 ]'
+out=$(repl tm get tkey)
+ok "the same client works again once the master runs ($out)" is "$out" "ok string:1"
+
+# --- ASK: migrate one key of a slot by hand, read it through the client
+repl_start ask -a "$PASS" "$SEEDS"
+slot=$(rcli "$BASE" cluster keyslot '{mig}')
+src=$(owner_of "$BASE" "$slot")
+for p in $PORTS; do
+	[ "$p" != "$src" ] && [ "$(role_of "$p")" = master ] && { dst=$p; break; }
+done
+start_migration() {
+	is "$(rcli "$dst" cluster setslot "$slot" importing "$(node_id "$src")")" OK &&
+	is "$(rcli "$src" cluster setslot "$slot" migrating "$(node_id "$dst")")" OK &&
+	is "$(rcli "$src" migrate 127.0.0.1 "$dst" "" 0 5000 AUTH "$PASS" KEYS '{mig}moving')" OK
+}
+finish_migration() {
+	local p
+	is "$(rcli "$src" migrate 127.0.0.1 "$dst" "" 0 5000 AUTH "$PASS" KEYS '{mig}staying')" OK || return 1
+	for p in $PORTS; do
+		[ "$(role_of "$p")" = master ] || continue
+		is "$(rcli "$p" cluster setslot "$slot" node "$(node_id "$dst")")" OK || return 1
+	done
+}
+all_see_owner() { # SLOT PORT
+	local p
+	for p in $PORTS; do is "$(owner_of "$p" "$1")" "$2" || return 1; done
+}
+out=$(repl ask set '{mig}moving' m1)$(repl ask set '{mig}staying' s1)
+ok "two keys of slot $slot on 127.0.0.1:$src" is "$out" "ok status:OKok status:OK"
+ok "slot $slot: IMPORTING on $dst, MIGRATING on $src, MIGRATE of one key" start_migration
+out=$(repl ask get '{mig}moving')
+ok "ASK: the migrated key is read from 127.0.0.1:$dst ($out)" is "$out" "ok string:m1"
+ok "ASK followed once, no MOVED" eval 'is "$(stat_of ask ask)" 1 && is "$(stat_of ask moved)" 0'
+out=$(repl ask get '{mig}staying')
+ok "the key not migrated is still read from 127.0.0.1:$src without a redirect ($out)" eval \
+	'is "$out" "ok string:s1" && is "$(stat_of ask ask)" 1'
+out=$(repl ask get '{mig}moving')
+ok "ASK left the slot map alone: the next read asks $src first again ($out)" eval \
+	'is "$out" "ok string:m1" && is "$(stat_of ask ask)" 2 && is "$(stat_of ask moved)" 0'
+ok "migration completed: the other key moved, slot $slot assigned to $dst" finish_migration
+ok "every node agrees that $dst serves slot $slot" wait_until 10 all_see_owner "$slot" "$dst"
+out=$(repl ask get '{mig}staying')
+ok "MOVED after the migration: followed, map updated ($out)" eval \
+	'is "$out" "ok string:s1" && is "$(stat_of ask moved)" 1'
+out=$(repl ask get '{mig}moving')
+ok "the next read goes straight to $dst ($out)" eval \
+	'is "$out" "ok string:m1" && is "$(stat_of ask moved)" 1 && is "$(stat_of ask ask)" 2'
+
+# --- failover: SIGKILL a master
+repl_start fo -a "$PASS" -c 500 -t 500 "$SEEDS"   # busy while the master is down
+repl_start idle -a "$PASS" "$SEEDS"                # keeps its map from before
+slot=$(rcli "$BASE" cluster keyslot fkey)
+victim=$(owner_of "$BASE" "$slot")
+heir=$(replica_of "$victim")
+for k in $(seq -f 'other%g' 1 50); do
+	[ "$(owner_of "$BASE" "$(rcli "$BASE" cluster keyslot "$k")")" != "$victim" ] && { other=$k; break; }
+done
+out=$(repl fo durable fkey before 1 2000)
+ok "fkey (slot $slot) on master 127.0.0.1:$victim, confirmed by its replica $heir ($out)" \
+	is "$out" "ok acked=1 reply=status:OK"
+out=$(repl idle get fkey)
+ok "a second client reads it ($out)" is "$out" "ok string:before"
+kill -KILL "${NODE_PID[$victim]}"
+wait_until 5 eval '! kill -0 "${NODE_PID[$victim]}" 2>/dev/null'
+out=$(repl fo get fkey)
+ok "master down: the error names 127.0.0.1:$victim ($out)" like "$out" "fail 127.0.0.1:$victim: connect: *"
+out=$(repl fo get "$other")
+ok "a key of another master still gets an answer (a value or CLUSTERDOWN): $out" like "$out" "ok *"
+ok "the replica 127.0.0.1:$heir is promoted" wait_until 30 eval 'is "$(role_of "$heir")" master'
+ok "the client reads fkey again after a refresh" wait_until 15 eval 'is "$(repl fo get fkey)" "ok string:before"'
+out=$(repl fo allslots s)
+ok "the same client reaches all 16384 slots after the failover ($out)" is "$out" "ok allslots 16384"
+out=$(repl fo batch b2 1000)
+ok "and runs a batch of 1000 in order ($out)" is "$out" "ok batch 1000"
+out=$(repl fo durable fkey after 1 300)
+ok "durable write on a master without a replica: acked=0 and why ($out)" is "$out" \
+	"ok acked=0 reply=status:OK note=127.0.0.1:$heir: WAIT: 0 of 1 replicas confirmed within 300 ms"
+ok "the failures were counted and the map reloaded" eval \
+	'[ "$(stat_of fo node_failures)" -ge 1 ] && [ "$(stat_of fo refreshes)" -ge 2 ]'
+
+# The old master comes back as a replica of the new one; a client whose map
+# predates the failover is redirected by it.
+ok "the old master restarts" node_start "$victim"
+ok "the old master rejoins as a replica" wait_until 30 eval 'is "$(role_of "$victim")" slave'
+out=$(repl idle get fkey)
+ok "a client with the old map: MOVED from 127.0.0.1:$victim, followed ($out)" eval \
+	'is "$out" "ok string:after" && [ "$(stat_of idle moved)" -ge 1 ]'
+ok "the new replica is in sync" wait_until 30 eval \
+	'rcli "$victim" info replication | grep -q "^master_link_status:up"'
+out=$(repl fo durable fkey again 1 1000)
+ok "durable write once the replica is back: acked=1 ($out)" is "$out" "ok acked=1 reply=status:OK"
+
+# Every process started after a session inherited its FIFO: say quit.
+for name in "${!REPL_IN[@]}"; do echo quit >&"${REPL_IN[$name]}"; done
+for name in "${!REPL_PID[@]}"; do
+	wait "${REPL_PID[$name]}"; rc=$?
+	ok "probe session $name ended cleanly (exit $rc: no crash, no sanitizer report)" [ "$rc" -le 1 ]
+done
+tap_done
