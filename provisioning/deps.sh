@@ -5,9 +5,10 @@
 set -eu
 
 BUILD="build-essential autoconf automake pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev
-       libconfuse-dev libssl-dev libsystemd-dev libcmocka-dev libnftables-dev"
+       libconfuse-dev libssl-dev libsystemd-dev libcmocka-dev libnftables-dev
+       libhiredis-dev"
 RUN="iproute2 iputils-ping"
-TEST="jq keepalived tcpdump procps groff-base man-db"
+TEST="jq keepalived tcpdump procps groff-base man-db redis-server redis-tools"
 
 case "${1:-all}" in
 build) want="$BUILD" ;;

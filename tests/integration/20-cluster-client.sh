@@ -11,14 +11,22 @@
 # the errors while it is down, the client working again after its replica
 # is promoted, and MOVED from the old master when it returns as a replica.
 #
-# Ports: CLUSTER_TEST_PORT (default 7101) .. +5 for the nodes, +9 for a
-# listener that never accepts; the cluster bus uses port + 10000.
-# Nothing but 127.0.0.1 is used; no root needed.
+# Ports: CLUSTER_TEST_PORT .. +5 for the nodes, +9 for a listener that
+# never accepts; the cluster bus uses port + 10000. The default is 7101, or
+# a base of its own per TEST_NS_TAG (tests/run runs the plain and the
+# sanitized suites side by side); a lock per base makes a second run on the
+# same ports wait. Nothing but 127.0.0.1 is used; no root needed.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tree=$(cd "$here/../.." && pwd)
 . "$here/../lib/tap.sh"
 
-BASE=${CLUSTER_TEST_PORT:-7101}
+if [ -n "${CLUSTER_TEST_PORT:-}" ]; then
+	BASE=$CLUSTER_TEST_PORT
+elif [ -n "${TEST_NS_TAG:-}" ]; then
+	BASE=$((7101 + 30 * ($(printf '%s' "$TEST_NS_TAG" | cksum | cut -d' ' -f1) % 30 + 1)))
+else
+	BASE=7101
+fi
 PORTS=$(seq "$BASE" $((BASE + 5)))
 BLACKHOLE=$((BASE + 9))
 PASS=secret                 # the default user's password
@@ -149,7 +157,8 @@ repl_start() { # NAME PROBE-ARGS...
 }
 repl() { # NAME COMMAND...: prints the probe's one-line answer
 	local line
-	echo "${*:2}" >&"${REPL_IN[$1]}"
+	# In a subshell: should the probe be gone, SIGPIPE ends only that.
+	( echo "${*:2}" >&"${REPL_IN[$1]}" ) 2>/dev/null
 	IFS= read -r -t 60 line <&"${REPL_OUT[$1]}" || line="fail no answer ($(cat "$T/$1.err"))"
 	echo "# $1: ${*:2} -> $line" >&2
 	echo "$line"
@@ -328,7 +337,7 @@ out=$(repl fo durable fkey again 1 1000)
 ok "durable write once the replica is back: acked=1 ($out)" is "$out" "ok acked=1 reply=status:OK"
 
 # Every process started after a session inherited its FIFO: say quit.
-for name in "${!REPL_IN[@]}"; do echo quit >&"${REPL_IN[$name]}"; done
+for name in "${!REPL_IN[@]}"; do ( echo quit >&"${REPL_IN[$name]}" ) 2>/dev/null; done
 for name in "${!REPL_PID[@]}"; do
 	wait "${REPL_PID[$name]}"; rc=$?
 	ok "probe session $name ended cleanly (exit $rc: no crash, no sanitizer report)" [ "$rc" -le 1 ]
