@@ -15,7 +15,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TREE=$(cd "$here/../.." && pwd)
 BUILD=${VIPD_BUILD:-$TREE}
 CLUSTERCTL=${CLUSTERCTL:-$BUILD/cluster/clusterctl}
-P=c21
+# TEST_NS_TAG keeps the plain and the sanitized suites, run side by side
+# by tests/run, in namespaces of their own.
+P=c21${TEST_NS_TAG:-}
 NET=10.99.31
 RUNS=12
 
@@ -24,12 +26,12 @@ skip_all() {
 	exit 0
 }
 
-# clusterctl is built by make; build it by hand into tests/out when the
-# build tree has none, so the test also runs before the Makefile knows it.
+# clusterctl is built by make; build it by hand into this run's directory
+# when the build tree has none, so the test also runs before the Makefile
+# knows it (and two runs never write one file).
 clusterctl_build() {
 	[ -x "$CLUSTERCTL" ] && return 0
-	local out=$TREE/tests/out/clusterctl
-	mkdir -p "$TREE/tests/out" || return 1
+	local out=$TOPO_DIR/clusterctl
 	command -v gcc >/dev/null && [ -f /usr/include/hiredis/hiredis.h ] || return 1
 	gcc -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$TREE/cluster" -o "$out" \
 		"$TREE/cluster/clusterctl.c" "$TREE/cluster/admin.c" "$TREE/cluster/placement.c" \
@@ -41,13 +43,13 @@ clusterctl_build() {
 for t in ip jq redis-server redis-cli flock awk; do
 	command -v "$t" >/dev/null || skip_all "$t is not installed"
 done
-clusterctl_build || skip_all "no clusterctl at $CLUSTERCTL and cannot build it (libhiredis-dev?)"
 
 # Another run of this script on the machine would share the namespace
 # names: wait for it (as tests/lib/vipd.sh's lab_up does).
 exec {LOCK_FD}>"${TMPDIR:-/tmp}/vipd-lab-$P.lock"
 flock -w 300 "$LOCK_FD" || echo "# lab $P still in use after 300 s; going ahead"
-topo_create $P $NET 3
+topo_create "$P" $NET 3
+clusterctl_build || skip_all "no clusterctl at $CLUSTERCTL and cannot build it (libhiredis-dev?)"
 
 declare -A PID=()     # "h:port" -> PID of its redis-server
 NODES=()              # the six cluster nodes, "10.99.31.1h:port"
@@ -147,21 +149,23 @@ while [ ${#orders[@]} -lt $RUNS ]; do
 	orders+=("$o")
 done
 
-create_run() { # RUN NODE...
-	local run=$1; shift
-	cctl create --replicas 1 "$@" >"$TOPO_DIR/create-$run.out" 2>&1
+create_logged() { # NAME ARGS...: clusterctl create, its output kept in $TOPO_DIR/create-NAME.out
+	local name=$1; shift
+	cctl create "$@" >"$TOPO_DIR/create-$name.out" 2>&1
 }
 
 first_layout=
 for i in "${!orders[@]}"; do
 	run=$((i + 1))
 	order=${orders[$i]}
+	failed_before=$TAP_FAILED
 	if ! reset_all; then
 		tap_fail "run $run: nodes reset"
 		continue
 	fi
 	# shellcheck disable=SC2086
-	ok "run $run: create --replicas 1 $order" create_run $run $order
+	# shellcheck disable=SC2086 # the order is six words
+	ok "run $run: create --replicas 1 $order" create_logged $run --replicas 1 $order
 	json=$(cctl check --json "$NET.11:6379")
 	rc=$?
 	check "$rc -eq 0" "run $run: check exits 0"
@@ -174,7 +178,7 @@ for i in "${!orders[@]}"; do
 	[ -z "$first_layout" ] && first_layout=$l
 	check "'$(tr '\n' ' ' <<<"$l")' = '$(tr '\n' ' ' <<<"$first_layout")'" \
 		"run $run: same layout as run 1, whatever the order"
-	[ "$TAP_FAILED" -eq 0 ] || { sed 's/^/# /' "$TOPO_DIR/create-$run.out"; sed 's/^/# /' <<<"$l"; }
+	[ "$TAP_FAILED" -eq "$failed_before" ] || sed 's/^/# /' "$TOPO_DIR/create-$run.out" - <<<"$l"
 done
 check "\"$(grep -c '^M .*:6379$' <<<"$first_layout")\" = 3" "the masters are each host's first instance"
 ok "create printed the layout per host" grep -q "^  $NET.13$" "$TOPO_DIR/create-1.out"
@@ -234,8 +238,8 @@ rc=$?
 check "$rc -eq 1" "create refuses a node that serves slots ($rc)"
 ok "...naming it" grep -q "$NET.11:6381: already serves 1 slot(s)" <<<"$out"
 rcli 1 6381 -a s3cret cluster delslots 0 >/dev/null
-ok "create with the right password works" eval \
-	'cctl create --replicas 0 -a s3cret --timeout 30 "${pw_nodes[@]}" >"$TOPO_DIR/create-pw.out" 2>&1'
+ok "create with the right password works" \
+	create_logged pw --replicas 0 -a s3cret --timeout 30 "${pw_nodes[@]}"
 cctl check -a s3cret "$NET.11:6381" >/dev/null 2>&1
 rc=$?
 check "$rc -eq 1" "check -a: reachable, degraded (no replicas) ($rc)"
