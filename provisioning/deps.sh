@@ -8,7 +8,7 @@ BUILD="build-essential autoconf automake pkg-config libpcap-dev libnl-3-dev libn
        libconfuse-dev libssl-dev libsystemd-dev libcmocka-dev libnftables-dev
        libhiredis-dev"
 RUN="iproute2 iputils-ping"
-TEST="jq keepalived tcpdump procps groff-base man-db redis-server redis-tools"
+TEST="jq keepalived tcpdump procps groff-base man-db redis-server redis-tools nftables"
 
 case "${1:-all}" in
 build) want="$BUILD" ;;
