@@ -312,3 +312,44 @@ void admin_probe(struct admin_node *n, struct cnode *c, const char *seed_signatu
 		admin_probe_error(n, c);
 	}
 }
+
+int admin_repl_field(struct admin_node *n, const char *field, long long *value)
+{
+	char text_value[64];
+	int status;
+	char *text = admin_text(n, &status, "INFO replication");
+
+	if (!text)
+		return status;
+	status = info_field(text, field, text_value, sizeof(text_value)) == 0
+			 ? ADMIN_OK
+			 : admin_fail(n, ADMIN_REFUSED, "INFO replication has no %s", field);
+	if (status == ADMIN_OK)
+		*value = strtoll(text_value, NULL, 10);
+	free(text);
+	return status;
+}
+
+void admin_probe_all(struct ctable *t, struct admin_node *seed, const char *password,
+		     int timeout_ms)
+{
+	char *sig = ctable_signature(t);
+
+	for (size_t i = 0; i < t->n; i++) {
+		struct cnode *c = &t->nodes[i];
+		struct admin_node n;
+		if (c->flags & CN_MYSELF) {
+			admin_probe(seed, c, sig);
+			continue;
+		}
+		if (!*c->host || (c->flags & CN_HANDSHAKE)) {
+			c->probe = (struct cnode_probe){ .probed = true };
+			snprintf(c->probe.error, sizeof(c->probe.error), "no address known");
+			continue;
+		}
+		admin_open(&n, c->host, c->port, password, timeout_ms);
+		admin_probe(&n, c, sig);
+		admin_close(&n);
+	}
+	free(sig);
+}

@@ -56,4 +56,13 @@ void admin_probe(struct admin_node *n, struct cnode *c, const char *seed_signatu
 /* A replica's master_link_status:up: 1, down: 0, or a negative status. */
 int admin_link_up(struct admin_node *n);
 
+/* One integer field of INFO replication (master_repl_offset,
+ * slave_repl_offset, ...) into *value. */
+int admin_repl_field(struct admin_node *n, const char *field, long long *value);
+
+/* admin_probe every node of t; the seed's connection is used for the
+ * "myself" line, the others are opened (and closed) with password. */
+void admin_probe_all(struct ctable *t, struct admin_node *seed, const char *password,
+		     int timeout_ms);
+
 #endif

@@ -14,10 +14,9 @@
 
 #include "admin.h"
 #include "placement.h"
-
-/* Exit status: 0 done (check: healthy), 1 failed or refused (check:
- * degraded), 2 a node could not be reached or authenticated, 3 usage. */
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_UNREACHABLE = 2, EXIT_USAGE = 3 };
+#include "repair.h" /* and the exit status: 0 done (check: healthy), 1 failed or
+		     * refused (check: degraded), 2 a node could not be reached or
+		     * authenticated, 3 usage */
 
 #define CONNECT_TIMEOUT_MS 2000
 #define DEFAULT_WAIT_S 60
@@ -478,23 +477,29 @@ struct check {
 };
 
 /* --label HOST:PORT=LABEL, checked like HOST:PORT@LABEL. */
-static int check_add_label(struct check *k, const char *arg)
+static int label_add(const struct command *cmd, struct node_addr **labels, size_t *n,
+		     const char *arg)
 {
 	char text[NODE_HOST_MAX + NODE_LABEL_MAX + 16], err[300];
 	const char *eq = strrchr(arg, '=');
 	struct node_addr *l;
 
 	if (!eq || strlen(arg) >= sizeof(text) || strchr(arg, '@'))
-		return usage_error(k->cmd, "--label takes HOST:PORT=LABEL, not '%s'", arg);
+		return usage_error(cmd, "--label takes HOST:PORT=LABEL, not '%s'", arg);
 	snprintf(text, sizeof(text), "%.*s@%s", (int)(eq - arg), arg, eq + 1);
-	l = realloc(k->labels, sizeof(*l) * (k->nlabels + 1));
+	l = realloc(*labels, sizeof(*l) * (*n + 1));
 	if (!l)
 		return EXIT_FAILED;
-	k->labels = l;
-	if (node_addr_parse(text, &k->labels[k->nlabels], err, sizeof(err)) < 0)
-		return usage_error(k->cmd, "--label '%s': %s", arg, err);
-	k->nlabels++;
+	*labels = l;
+	if (node_addr_parse(text, &l[*n], err, sizeof(err)) < 0)
+		return usage_error(cmd, "--label '%s': %s", arg, err);
+	(*n)++;
 	return EXIT_OK;
+}
+
+static int check_add_label(struct check *k, const char *arg)
+{
+	return label_add(k->cmd, &k->labels, &k->nlabels, arg);
 }
 
 static int check_options(struct check *k, int argc, char **argv)
@@ -539,27 +544,6 @@ static void check_set_domains(struct check *k)
 				l->host, l->port);
 		else
 			snprintf(k->t.nodes[idx].domain, sizeof(k->t.nodes[idx].domain), "%s", l->label);
-	}
-}
-
-/* Ask every node about itself; the seed's connection is reused. */
-static void check_probe_all(struct check *k, struct admin_node *seed, const char *sig)
-{
-	for (size_t i = 0; i < k->t.n; i++) {
-		struct cnode *c = &k->t.nodes[i];
-		struct admin_node n;
-		if (c->flags & CN_MYSELF) {
-			admin_probe(seed, c, sig);
-			continue;
-		}
-		if (!*c->host || (c->flags & CN_HANDSHAKE)) {
-			c->probe = (struct cnode_probe){ .probed = true };
-			snprintf(c->probe.error, sizeof(c->probe.error), "no address known");
-			continue;
-		}
-		admin_open(&n, c->host, c->port, k->password, CONNECT_TIMEOUT_MS);
-		admin_probe(&n, c, sig);
-		admin_close(&n);
 	}
 }
 
@@ -837,7 +821,6 @@ static int cmd_check(const struct command *cmd, int argc, char **argv)
 {
 	struct check k = { .cmd = cmd, .password = default_password() };
 	struct admin_node seed;
-	char *sig = NULL;
 	int rc = check_options(&k, argc, argv), st;
 
 	memset(&seed, 0, sizeof(seed));
@@ -853,9 +836,8 @@ static int cmd_check(const struct command *cmd, int argc, char **argv)
 		rc = EXIT_UNREACHABLE;
 		goto out;
 	}
-	sig = ctable_signature(&k.t);
 	check_set_domains(&k);
-	check_probe_all(&k, &seed, sig);
+	admin_probe_all(&k.t, &seed, k.password, CONNECT_TIMEOUT_MS);
 	if (check_cluster(&k.t, &k.r) < 0) {
 		fprintf(stderr, "clusterctl check: out of memory\n");
 		rc = EXIT_FAILED;
@@ -867,11 +849,128 @@ static int cmd_check(const struct command *cmd, int argc, char **argv)
 		check_print_text(&k, seed.name);
 	rc = k.r.healthy ? EXIT_OK : EXIT_FAILED;
 out:
-	free(sig);
 	admin_close(&seed);
 	check_report_free(&k.r);
 	ctable_free(&k.t);
 	free(k.labels);
+	return rc;
+}
+
+/* --- add, heal, watch ------------------------------------------------------ */
+
+struct repair_cli {
+	const struct command *cmd;
+	struct repair r;
+	struct node_addr *labels, *seeds, *nodes;
+	size_t nlabels, nseeds, nnodes;
+	bool to_given, as_masters;
+	int interval_s;
+};
+
+static int cli_push(struct node_addr **list, size_t *n, const struct command *cmd, const char *arg)
+{
+	char err[300];
+	struct node_addr *l = realloc(*list, sizeof(*l) * (*n + 1));
+
+	if (!l)
+		return EXIT_FAILED;
+	*list = l;
+	if (node_addr_parse(arg, &l[*n], err, sizeof(err)) < 0)
+		return usage_error(cmd, "%s", err);
+	(*n)++;
+	return EXIT_OK;
+}
+
+/* One parser for the three: add takes nodes plus --to and --master, watch
+ * takes --interval and several seeds, heal one seed. -1: --help shown. */
+static int repair_options(struct repair_cli *o, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "label", required_argument, NULL, 'l' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "interval", required_argument, NULL, 'i' },
+		{ "to", required_argument, NULL, 'T' },
+		{ "master", no_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *name = o->cmd->name;
+	bool add = strcmp(name, "add") == 0, watch = strcmp(name, "watch") == 0;
+	int opt, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "a:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'a': o->r.password = optarg; break;
+		case 'l':
+			if ((rc = label_add(o->cmd, &o->labels, &o->nlabels, optarg)) != EXIT_OK)
+				return rc;
+			break;
+		case 't':
+			if (parse_count(optarg, 1, 3600, &o->r.timeout_s) < 0)
+				return usage_error(o->cmd, "--timeout takes seconds from 1 to 3600, not '%s'",
+						   optarg);
+			break;
+		case 'i':
+			if (!watch || parse_count(optarg, 1, 86400, &o->interval_s) < 0)
+				return usage_error(o->cmd, "--interval takes seconds from 1 to 86400 (watch only)");
+			break;
+		case 'T':
+			if (!add)
+				return usage_error(o->cmd, "--to is for add only");
+			if ((rc = cli_push(&o->seeds, &o->nseeds, o->cmd, optarg)) != EXIT_OK)
+				return rc;
+			o->to_given = true;
+			break;
+		case 'm':
+			if (!add)
+				return usage_error(o->cmd, "--master is for add only");
+			o->as_masters = true;
+			break;
+		case 'h': command_help(o->cmd, stdout); return -1;
+		default: return usage_error(o->cmd, "unknown option or missing value: %s", argv[optind - 1]);
+		}
+	}
+	for (int i = optind; i < argc; i++)
+		if ((rc = cli_push(add ? &o->nodes : &o->seeds, add ? &o->nnodes : &o->nseeds, o->cmd,
+				   argv[i])) != EXIT_OK)
+			return rc;
+	if (add && (!o->to_given || o->nnodes == 0))
+		return usage_error(o->cmd, "give the new nodes and --to HOST:PORT of a member");
+	if (add && o->nnodes > PLACEMENT_MAX_NODES)
+		return usage_error(o->cmd, "at most %d nodes", PLACEMENT_MAX_NODES);
+	if (!add && !watch && o->nseeds != 1)
+		return usage_error(o->cmd, "give exactly one HOST:PORT to start from");
+	if (watch && o->nseeds == 0)
+		return usage_error(o->cmd, "give at least one HOST:PORT to start from");
+	o->r.labels = o->labels;
+	o->r.nlabels = o->nlabels;
+	o->r.seeds = o->seeds;
+	o->r.nseeds = o->nseeds;
+	return EXIT_OK;
+}
+
+static int cmd_repair(const struct command *cmd, int argc, char **argv)
+{
+	struct repair_cli o = { .cmd = cmd, .interval_s = 10,
+				.r = { .cmd = cmd->name, .password = default_password(), .timeout_s = 30 } };
+	int rc = repair_options(&o, argc, argv);
+
+	if (rc == EXIT_OK) {
+		if (strcmp(cmd->name, "add") == 0)
+			rc = repair_add(&o.r, o.nodes, o.nnodes, o.as_masters);
+		else if (strcmp(cmd->name, "heal") == 0)
+			rc = repair_heal(&o.r);
+		else
+			rc = repair_watch(&o.r, o.interval_s);
+	} else if (rc < 0) {
+		rc = EXIT_OK;
+	}
+	free(o.labels);
+	free(o.seeds);
+	free(o.nodes);
+	free(o.r.known);
 	return rc;
 }
 
@@ -889,12 +988,22 @@ static const struct command commands[] = {
 	  "failure domain and domains holding more than their share of masters.\n"
 	  "Exit 0 healthy, 1 degraded, 2 unreachable.",
 	  cmd_check },
-	{ "add", "HOST:PORT[@LABEL] ... --to HOST:PORT",
-	  "Add nodes to a running cluster as replicas where anti-affinity needs them (not yet "
-	  "implemented).", NULL },
-	{ "heal", "HOST:PORT", "Repair what check reports (not yet implemented).", NULL },
-	{ "watch", "[--interval SECONDS] HOST:PORT",
-	  "Keep one master per failure domain after failovers (not yet implemented).", NULL },
+	{ "add", "[-a PASSWORD] [--master] [--label HOST:PORT=LABEL]... [--timeout SECONDS] "
+		 "HOST:PORT[@LABEL] ... --to HOST:PORT",
+	  "Join empty nodes to the cluster --to belongs to, each as a replica of the master\n"
+	  "with the fewest replicas outside its failure domain (--master: as empty masters).\n"
+	  "Waits until every node knows them and their replication links are up.",
+	  cmd_repair },
+	{ "heal", "[-a PASSWORD] [--label HOST:PORT=LABEL]... [--timeout SECONDS] HOST:PORT",
+	  "Forget failed nodes that serve no slot, re-attach orphaned replicas, and fail\n"
+	  "over (one caught-up replica at a time) until no failure domain holds more than\n"
+	  "its share of masters. Never drops a key. Exit 0 healthy, 1 not fully healed,\n"
+	  "2 unreachable.",
+	  cmd_repair },
+	{ "watch", "[--interval SECONDS] [-a PASSWORD] [--label HOST:PORT=LABEL]... HOST:PORT ...",
+	  "Check every interval (default 10 s) and heal when needed, under a lease in the\n"
+	  "cluster so that one watcher heals at a time. Runs until SIGTERM or SIGINT.",
+	  cmd_repair },
 	{ NULL, NULL, NULL, NULL },
 };
 

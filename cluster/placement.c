@@ -1173,3 +1173,300 @@ void check_report_free(struct check_report *r)
 	free(r->lag);
 	memset(r, 0, sizeof(*r));
 }
+
+/* --- Repair ---------------------------------------------------------------
+ * The next step of add, heal and watch, decided from one table. Each
+ * function looks at the whole table every time: tables are small (a few
+ * dozen nodes) and re-reading beats keeping state that can go stale. */
+
+static bool cnode_serves(const struct cnode *n)
+{
+	return (n->flags & CN_MASTER) && n->nslots > 0;
+}
+
+static const char *repair_addr(const struct cnode *n, char *buf, size_t len)
+{
+	if (*n->host)
+		return node_addr_format(n->host, n->port, buf, len);
+	snprintf(buf, len, "%.8s (no address)", n->id);
+	return buf;
+}
+
+static int cnode_addr_order(const struct cnode *a, const struct cnode *b)
+{
+	int c = host_compare(a->host, b->host);
+	if (!c)
+		c = a->port - b->port;
+	return c ? c : strcmp(a->id, b->id);
+}
+
+/* Working replicas of master m, not counting node `self`. */
+static int repair_replicas_of(const struct ctable *t, size_t m, int self)
+{
+	int count = 0;
+	for (size_t j = 0; j < t->n; j++)
+		count += (int)j != self && (t->nodes[j].flags & CN_SLAVE) && !cnode_failed(&t->nodes[j]) &&
+			 strcmp(t->nodes[j].master_id, t->nodes[m].id) == 0;
+	return count;
+}
+
+static int repair_domain_masters(const struct ctable *t, const char *domain)
+{
+	int count = 0;
+	for (size_t j = 0; j < t->n; j++)
+		count += cnode_serves(&t->nodes[j]) && !cnode_failed(&t->nodes[j]) &&
+			 strcmp(t->nodes[j].domain, domain) == 0;
+	return count;
+}
+
+int repair_pick_master(const struct ctable *t, const char *domain, const int *extra, int self)
+{
+	int best = -1, best_reps = 0, best_dm = 0;
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct cnode *m = &t->nodes[i];
+		if (!cnode_serves(m) || cnode_failed(m) || (int)i == self || strcmp(m->domain, domain) == 0)
+			continue;
+		int reps = repair_replicas_of(t, i, self) + (extra ? extra[i] : 0);
+		int dm = repair_domain_masters(t, m->domain);
+		if (best < 0 || reps < best_reps ||
+		    (reps == best_reps && (dm > best_dm ||
+					   (dm == best_dm && cnode_addr_order(m, &t->nodes[best]) < 0)))) {
+			best = (int)i;
+			best_reps = reps;
+			best_dm = dm;
+		}
+	}
+	return best;
+}
+
+int repair_plan_add(const struct ctable *t, const char *const *domains, size_t n, int *out)
+{
+	int *extra = calloc(t->n + 1, sizeof(int)), missing = 0;
+
+	if (!extra)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		out[i] = repair_pick_master(t, domains[i], extra, -1);
+		if (out[i] >= 0)
+			extra[out[i]]++;
+		else
+			missing++;
+	}
+	free(extra);
+	return missing;
+}
+
+static int repair_set(struct repair_step *s, enum repair_kind kind, int node, int target,
+		      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int repair_set(struct repair_step *s, enum repair_kind kind, int node, int target,
+		      const char *fmt, ...)
+{
+	va_list ap;
+	s->kind = kind;
+	s->node = node;
+	s->target = target;
+	va_start(ap, fmt);
+	vsnprintf(s->reason, sizeof(s->reason), fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+/* Why replica i needs another master, or NULL when its master is fine. A
+ * failed master that still holds slots is not a reason: the replica is
+ * what will take those slots over. */
+static const char *repair_orphan_reason(const struct ctable *t, size_t i, char *buf, size_t len)
+{
+	const struct cnode *n = &t->nodes[i];
+	int m = *n->master_id ? ctable_find(t, n->master_id) : -1;
+	char a[300];
+
+	if (m < 0) {
+		snprintf(buf, len, "its master %.8s is not in the cluster", *n->master_id ? n->master_id : "-");
+		return buf;
+	}
+	const struct cnode *mn = &t->nodes[m];
+	repair_addr(mn, a, sizeof(a));
+	if (!(mn->flags & CN_MASTER))
+		snprintf(buf, len, "its master %.200s is itself a replica", a);
+	else if (!mn->nslots)
+		snprintf(buf, len, "its master %.200s %sserves no slot", a, cnode_failed(mn) ? "failed and " : "");
+	else if (!cnode_failed(mn) && strcmp(mn->domain, n->domain) == 0)
+		snprintf(buf, len, "it shares failure domain %.64s with its master %.200s", n->domain, a);
+	else
+		return NULL;
+	return buf;
+}
+
+static int repair_replicate(const struct ctable *t, struct repair_step *s, char *blocked, size_t blen)
+{
+	char why[400], a[300], b[300];
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct cnode *n = &t->nodes[i];
+		if (!(n->flags & CN_SLAVE) || cnode_failed(n) || !repair_orphan_reason(t, i, why, sizeof(why)))
+			continue;
+		int m = repair_pick_master(t, n->domain, NULL, (int)i);
+		if (m < 0) {
+			if (!*blocked)
+				snprintf(blocked, blen, "replica %.100s needs a new master (%.160s) but no "
+					 "working master is outside failure domain %.64s", repair_addr(n, a, sizeof(a)),
+					 why, n->domain);
+			continue;
+		}
+		return repair_set(s, REPAIR_REPLICATE, (int)i, m, "re-attach replica %s to %s (%s): %s",
+				  repair_addr(n, a, sizeof(a)), repair_addr(&t->nodes[m], b, sizeof(b)),
+				  t->nodes[m].domain, why);
+	}
+	return -1;
+}
+
+static int repair_forget(const struct ctable *t, struct repair_step *s)
+{
+	char a[300];
+
+	for (size_t i = 0; i < t->n; i++) {
+		const struct cnode *n = &t->nodes[i];
+		bool followed = false;
+		if (!(n->flags & (CN_FAIL | CN_NOADDR)) || (n->flags & CN_MYSELF) || n->nslots)
+			continue;
+		/* A live replica still following it keeps it: forgetting its own
+		 * master is refused, and that replica is re-attached first. */
+		for (size_t j = 0; j < t->n && !followed; j++)
+			followed = !cnode_failed(&t->nodes[j]) && strcmp(t->nodes[j].master_id, n->id) == 0;
+		if (followed)
+			continue;
+		return repair_set(s, REPAIR_FORGET, (int)i, -1, "forget %s %.8s: %s and serves no slot",
+				  repair_addr(n, a, sizeof(a)), n->id,
+				  n->flags & CN_FAIL ? "failed" : "has no address");
+	}
+	return -1;
+}
+
+static long long repair_lag(const struct cnode *m, const struct cnode *c)
+{
+	if (!m->probe.probed || !c->probe.probed)
+		return 0;
+	long long lag = m->probe.repl_offset - c->probe.repl_offset;
+	return lag > 0 ? lag : 0;
+}
+
+/* A replica that can be promoted now: alive and, when probed, linked. */
+static bool repair_promotable(const struct cnode *c)
+{
+	return !cnode_failed(c) && (!c->probe.probed || (c->probe.reachable && c->probe.link_up));
+}
+
+static int repair_takeover(const struct ctable *t, struct repair_step *s, char *blocked, size_t blen)
+{
+	char a[300], b[300];
+
+	for (size_t m = 0; m < t->n; m++) {
+		const struct cnode *mn = &t->nodes[m];
+		int best = -1;
+		if (!cnode_serves(mn) || !(mn->flags & (CN_FAIL | CN_NOADDR)))
+			continue;
+		for (size_t j = 0; j < t->n; j++) {
+			const struct cnode *c = &t->nodes[j];
+			if (!(c->flags & CN_SLAVE) || cnode_failed(c) || strcmp(c->master_id, mn->id) != 0)
+				continue;
+			if (best < 0 || c->probe.repl_offset > t->nodes[best].probe.repl_offset ||
+			    (c->probe.repl_offset == t->nodes[best].probe.repl_offset &&
+			     cnode_addr_order(c, &t->nodes[best]) < 0))
+				best = (int)j;
+		}
+		if (best < 0) {
+			if (!*blocked)
+				snprintf(blocked, blen, "master %s is failed and holds %d slots, and no "
+					 "working replica is left to take them over", repair_addr(mn, a, sizeof(a)),
+					 cnode_slot_count(mn));
+			continue;
+		}
+		return repair_set(s, REPAIR_TAKEOVER, best, (int)m, "promote %s: its master %s is failed "
+				  "and still holds %d slots (FORCE: the master cannot take part)",
+				  repair_addr(&t->nodes[best], a, sizeof(a)), repair_addr(mn, b, sizeof(b)),
+				  cnode_slot_count(mn));
+	}
+	return -1;
+}
+
+struct repair_candidate {
+	int node, master, dom_masters;
+	long long lag;
+};
+
+static bool repair_candidate_better(const struct ctable *t, const struct repair_candidate *x,
+				    const struct repair_candidate *y)
+{
+	if (x->dom_masters != y->dom_masters)
+		return x->dom_masters < y->dom_masters;
+	if (x->lag != y->lag)
+		return x->lag < y->lag;
+	return cnode_addr_order(&t->nodes[x->node], &t->nodes[y->node]) < 0;
+}
+
+static int repair_balance(const struct ctable *t, const struct check_report *r, struct repair_step *s)
+{
+	struct repair_candidate best = { -1, -1, 0, 0 };
+	const struct domain_stat *over = NULL;
+	char a[300], b[300];
+
+	for (size_t d = 0; d < r->ndomains; d++) {
+		if (!r->domains[d].over_share)
+			continue;
+		over = over ? over : &r->domains[d];
+		for (size_t m = 0; m < t->n; m++) {
+			const struct cnode *mn = &t->nodes[m];
+			if (!cnode_serves(mn) || cnode_failed(mn) || strcmp(mn->domain, r->domains[d].name) != 0)
+				continue;
+			for (size_t j = 0; j < t->n; j++) {
+				const struct cnode *c = &t->nodes[j];
+				if (!(c->flags & CN_SLAVE) || strcmp(c->master_id, mn->id) != 0 ||
+				    !repair_promotable(c))
+					continue;
+				int dm = repair_domain_masters(t, c->domain);
+				if (dm >= r->fair_share)
+					continue;
+				struct repair_candidate k = { (int)j, (int)m, dm, repair_lag(mn, c) };
+				if (best.node < 0 || repair_candidate_better(t, &k, &best))
+					best = k;
+			}
+		}
+	}
+	if (!over)
+		return -1;
+	if (best.node < 0) {
+		s->balanced = false;
+		return repair_set(s, REPAIR_NONE, -1, -1, "failure domain %s holds %d masters (fair "
+				  "share %d) but no working replica of them sits in a domain below its share",
+				  over->name, over->masters, r->fair_share);
+	}
+	const struct cnode *c = &t->nodes[best.node], *mn = &t->nodes[best.master];
+	return repair_set(s, REPAIR_FAILOVER, best.node, best.master, "failover to %s (%s, %d "
+			  "master(s)) from %s: failure domain %s holds %d masters, fair share %d; lag %lld",
+			  repair_addr(c, a, sizeof(a)), c->domain, best.dom_masters,
+			  repair_addr(mn, b, sizeof(b)), mn->domain, repair_domain_masters(t, mn->domain),
+			  r->fair_share, best.lag);
+}
+
+int repair_next(const struct ctable *t, struct repair_step *s)
+{
+	struct check_report r;
+	char blocked[600] = "";
+
+	*s = (struct repair_step){ REPAIR_NONE, -1, -1, true, "" };
+	if (repair_replicate(t, s, blocked, sizeof(blocked)) == 0 || repair_forget(t, s) == 0 ||
+	    repair_takeover(t, s, blocked, sizeof(blocked)) == 0)
+		return 0;
+	if (check_cluster(t, &r) < 0)
+		return -1;
+	if (repair_balance(t, &r, s) < 0) {
+		if (*blocked)
+			repair_set(s, REPAIR_NONE, -1, -1, "%s", blocked);
+		else
+			repair_set(s, REPAIR_NONE, -1, -1, "balanced: at most %d master(s) per failure "
+				   "domain", r.fair_share);
+	}
+	check_report_free(&r);
+	return 0;
+}

@@ -192,4 +192,49 @@ struct check_report {
 int check_cluster(const struct ctable *t, struct check_report *r);
 void check_report_free(struct check_report *r);
 
+/* --- Repair: the next step towards a healthy cluster --------------------
+ * clusterctl add, heal and watch re-read the cluster after every change and
+ * ask these functions what to do next, so each decision is made on what
+ * the cluster says now and one move happens at a time. */
+
+/* The master a replica in `domain` should follow: a working master with
+ * slots outside that domain (never inside it); among those the fewest
+ * working replicas (extra[i], when extra is not NULL, adds replicas planned
+ * for master i but not made yet; node `self`, when >= 0, is not counted),
+ * then the one whose domain holds the most masters (its new replica can
+ * take a master over later), then address order. Index, or -1 if none. */
+int repair_pick_master(const struct ctable *t, const char *domain, const int *extra, int self);
+
+/* Masters for n new nodes (domains[i] is node i's failure domain), chosen
+ * one after the other with repair_pick_master so that they spread: out[i]
+ * is a table index, or -1 when no master outside its domain exists.
+ * Returns the number of nodes without a master, or -1 when out of memory. */
+int repair_plan_add(const struct ctable *t, const char *const *domains, size_t n, int *out);
+
+enum repair_kind {
+	REPAIR_NONE,          /* nothing to do, or nothing that can be done: see reason */
+	REPAIR_REPLICATE,     /* node: CLUSTER REPLICATE <target> (orphaned or misplaced replica) */
+	REPAIR_FORGET,        /* node: CLUSTER FORGET it on every live node */
+	REPAIR_TAKEOVER,      /* node: CLUSTER FAILOVER FORCE, its master target is dead */
+	REPAIR_FAILOVER,      /* node: CLUSTER FAILOVER, moving target's slots to its domain */
+};
+
+struct repair_step {
+	enum repair_kind kind;
+	int node, target;     /* table indexes; -1 when unused */
+	bool balanced;        /* REPAIR_NONE: no domain holds more than its share */
+	char reason[600];     /* one line: why this step, or why none */
+};
+
+/* The next repair, in this order: re-attach live replicas whose master is
+ * gone, failed without slots, not a master, or in their own domain; forget
+ * failed nodes that serve no slot (never one that does); promote a replica
+ * of a failed master that still holds slots (FORCE: its master cannot take
+ * part); then, while a domain holds more masters than its fair share, fail
+ * over to a caught-up replica of one of its masters that sits in a domain
+ * below its share (fewest masters first, then least lag). The table must
+ * have domains and probes set as for check_cluster. Returns 0, or -1 when
+ * out of memory. */
+int repair_next(const struct ctable *t, struct repair_step *s);
+
 #endif

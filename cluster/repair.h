@@ -1,0 +1,56 @@
+/* repair.h - clusterctl add, heal and watch: the talking side of repair.
+ * What to do next is decided by repair_next and repair_plan_add
+ * (placement.c) on a freshly read table; this side reads the cluster, runs
+ * one step, waits until the cluster shows it done, and logs every decision
+ * with its reason, one line each. */
+#ifndef CLUSTER_REPAIR_H
+#define CLUSTER_REPAIR_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "placement.h"
+
+/* clusterctl's exit status. */
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_UNREACHABLE = 2, EXIT_USAGE = 3 };
+
+struct repair {
+	const char *cmd;                 /* "add", "heal", "watch": starts every message */
+	const char *password;
+	const struct node_addr *labels;  /* --label HOST:PORT=LABEL, as HOST:PORT@LABEL */
+	size_t nlabels;
+	const struct node_addr *seeds;   /* where to read the cluster, in order */
+	size_t nseeds;
+	char (*known)[NODE_HOST_MAX + 8]; /* members seen last time: fallback seeds */
+	size_t nknown;
+	int timeout_s;                   /* bound on each wait */
+	bool stamp;                      /* prefix log lines with the time (watch) */
+	/* Called before each step; false stops the heal (watch: lease lost). */
+	bool (*keep_going)(struct repair *r);
+	void *lease;                     /* watch's */
+	volatile sig_atomic_t *stop;     /* watch: set by SIGTERM/SIGINT */
+};
+
+/* Log one line on stdout ("clusterctl heal: ..."), with the time when
+ * r->stamp is set. */
+void repair_say(const struct repair *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Heal until nothing is left to do; EXIT_OK when the cluster is then
+ * balanced and healthy, EXIT_FAILED (saying why) when not, EXIT_UNREACHABLE
+ * when no seed answers. */
+int repair_heal(struct repair *r);
+
+/* Join nodes (as replicas where anti-affinity wants them, or as empty
+ * masters) to the cluster r->seeds[0] belongs to. */
+int repair_add(struct repair *r, const struct node_addr *nodes, size_t n, bool as_masters);
+
+/* Read the cluster once. 0 with *healthy, the next step and a line saying
+ * what is wrong (or why nothing can be done); else an admin status with
+ * the reason in line. */
+int repair_look(struct repair *r, bool *healthy, struct repair_step *s, char *line, size_t len);
+
+/* Check every interval_s seconds and heal under a lease until *r->stop. */
+int repair_watch(struct repair *r, int interval_s);
+
+#endif
