@@ -65,4 +65,9 @@ int admin_repl_field(struct admin_node *n, const char *field, long long *value);
 void admin_probe_all(struct ctable *t, struct admin_node *seed, const char *password,
 		     int timeout_ms);
 
+/* Monotonic milliseconds and a plain sleep, for the bounded waits of
+ * clusterctl's commands. */
+long long admin_now_ms(void);
+void admin_sleep_ms(int ms);
+
 #endif

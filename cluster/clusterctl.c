@@ -60,18 +60,7 @@ static const char *default_password(void)
 	return getenv("CLUSTERCTL_AUTH");
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-	nanosleep(&ts, NULL);
-}
 
 static int parse_count(const char *s, int min, int max, int *out)
 {
@@ -316,12 +305,12 @@ static int create_wait(struct create *c, node_test test, const char *what)
 		}
 		if (all)
 			return EXIT_OK;
-		if (now_ms() > c->deadline) {
+		if (admin_now_ms() > c->deadline) {
 			fprintf(stderr, "clusterctl create: gave up waiting for %s after %d s: %s\n", what,
 				c->wait_s, why);
 			return EXIT_FAILED;
 		}
-		sleep_ms(POLL_MS);
+		admin_sleep_ms(POLL_MS);
 	}
 }
 
@@ -343,9 +332,9 @@ static int create_replicate(struct create *c)
 			int st = admin_run(n, "CLUSTER REPLICATE %s", c->node[r->master].id);
 			if (st == ADMIN_OK)
 				break;
-			if (st != ADMIN_REFUSED || now_ms() > c->deadline)
+			if (st != ADMIN_REFUSED || admin_now_ms() > c->deadline)
 				return create_step_failed(n);
-			sleep_ms(POLL_MS);
+			admin_sleep_ms(POLL_MS);
 		}
 	}
 	return EXIT_OK;
@@ -444,7 +433,7 @@ static int cmd_create(const struct command *cmd, int argc, char **argv)
 		goto out;
 	create_print_layout(&c);
 	fflush(stdout);
-	c.deadline = now_ms() + (long long)c.wait_s * 1000;
+	c.deadline = admin_now_ms() + (long long)c.wait_s * 1000;
 	if ((rc = create_assign_and_meet(&c)) != EXIT_OK ||
 	    (rc = create_wait(&c, test_joined, "every node to know every other")) != EXIT_OK ||
 	    (rc = create_replicate(&c)) != EXIT_OK)

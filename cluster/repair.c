@@ -16,18 +16,7 @@
  * FAIL flag; FORCE is for when it does not. */
 #define TAKEOVER_GRACE_MS 10000
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-	nanosleep(&ts, NULL);
-}
 
 static bool stopped(const struct repair *r)
 {
@@ -179,7 +168,7 @@ typedef int (*repair_test)(struct admin_node *n, const void *arg, char *why, siz
 static int repair_wait(struct repair *r, const struct cnode *c, repair_test test, const void *arg,
 		       char *why, size_t len)
 {
-	long long deadline = now_ms() + (long long)r->timeout_s * 1000;
+	long long deadline = admin_now_ms() + (long long)r->timeout_s * 1000;
 	struct admin_node n = { .ctx = NULL };
 	int st = 0;
 
@@ -188,11 +177,11 @@ static int repair_wait(struct repair *r, const struct cnode *c, repair_test test
 			snprintf(why, len, "%s", n.err);
 		else if ((st = test(&n, arg, why, len)) == 1)
 			break;
-		if (now_ms() > deadline || stopped(r)) {
+		if (admin_now_ms() > deadline || stopped(r)) {
 			st = 0;
 			break;
 		}
-		sleep_ms(POLL_MS);
+		admin_sleep_ms(POLL_MS);
 	}
 	admin_close(&n);
 	return st == 1;
@@ -362,10 +351,10 @@ static int step_failover(struct repair *r, const struct ctable *t, const struct 
  * be made on stale flags. */
 static void repair_settle(struct repair *r, const struct repair_step *done, const char *node_id)
 {
-	long long deadline = now_ms() + (long long)r->timeout_s * 1000;
+	long long deadline = admin_now_ms() + (long long)r->timeout_s * 1000;
 	char err[400];
 
-	while (now_ms() < deadline && !stopped(r)) {
+	while (admin_now_ms() < deadline && !stopped(r)) {
 		struct ctable t;
 		bool settled = false;
 		if (repair_read(r, &t, err, sizeof(err)) == ADMIN_OK) {
@@ -380,7 +369,7 @@ static void repair_settle(struct repair *r, const struct repair_step *done, cons
 		ctable_free(&t);
 		if (settled)
 			return;
-		sleep_ms(POLL_MS * 2);
+		admin_sleep_ms(POLL_MS * 2);
 	}
 }
 
@@ -416,7 +405,7 @@ int repair_look(struct repair *r, bool *healthy, struct repair_step *s, char *li
 static int repair_final(struct repair *r)
 {
 	/* watch checks again soon anyway, and must not sit on the lease. */
-	long long deadline = now_ms() + (r->stamp ? 3000 : (long long)r->timeout_s * 1000);
+	long long deadline = admin_now_ms() + (r->stamp ? 3000 : (long long)r->timeout_s * 1000);
 	char why[400] = "", err[400];
 
 	for (;;) {
@@ -436,9 +425,9 @@ static int repair_final(struct repair *r)
 			}
 		}
 		ctable_free(&t);
-		if (now_ms() > deadline || stopped(r))
+		if (admin_now_ms() > deadline || stopped(r))
 			break;
-		sleep_ms(POLL_MS * 5);
+		admin_sleep_ms(POLL_MS * 5);
 	}
 	repair_say(r, "not healthy: %s", why);
 	return EXIT_FAILED;
@@ -456,13 +445,13 @@ static bool repair_agreed(const struct ctable *t)
 
 static int repair_read_agreed(struct repair *r, struct ctable *t, char *err, size_t len)
 {
-	long long deadline = now_ms() + (long long)r->timeout_s * 1000 / 3;
+	long long deadline = admin_now_ms() + (long long)r->timeout_s * 1000 / 3;
 	int st;
 
 	while ((st = repair_read(r, t, err, len)) == ADMIN_OK && !repair_agreed(t) &&
-	       now_ms() < deadline && !stopped(r)) {
+	       admin_now_ms() < deadline && !stopped(r)) {
 		ctable_free(t);
-		sleep_ms(POLL_MS * 2);
+		admin_sleep_ms(POLL_MS * 2);
 	}
 	return st;
 }
@@ -606,7 +595,7 @@ static bool add_known_by_all(struct repair *r, const struct ctable *t, struct ad
 static int add_join(struct repair *r, const struct ctable *t, struct add_node *a, size_t n,
 		    const struct admin_node *seed)
 {
-	long long deadline = now_ms() + (long long)r->timeout_s * 1000;
+	long long deadline = admin_now_ms() + (long long)r->timeout_s * 1000;
 	char why[400] = "";
 
 	for (size_t i = 0; i < n; i++)
@@ -615,12 +604,12 @@ static int add_join(struct repair *r, const struct ctable *t, struct add_node *a
 			return EXIT_FAILED;
 		}
 	while (!add_known_by_all(r, t, a, n, why, sizeof(why))) {
-		if (now_ms() > deadline) {
+		if (admin_now_ms() > deadline) {
 			repair_say(r, "gave up after %d s waiting for every node to know the new ones: %s",
 				   r->timeout_s, why);
 			return EXIT_FAILED;
 		}
-		sleep_ms(POLL_MS);
+		admin_sleep_ms(POLL_MS);
 	}
 	repair_say(r, "every node knows the new node(s)");
 	for (size_t i = 0; i < n; i++) {
@@ -631,11 +620,11 @@ static int add_join(struct repair *r, const struct ctable *t, struct add_node *a
 			int st = admin_run(&a[i].n, "CLUSTER REPLICATE %s", t->nodes[a[i].master].id);
 			if (st == ADMIN_OK)
 				break;
-			if (st != ADMIN_REFUSED || now_ms() > deadline) {
+			if (st != ADMIN_REFUSED || admin_now_ms() > deadline) {
 				repair_say(r, "CLUSTER REPLICATE failed: %s", a[i].n.err);
 				return EXIT_FAILED;
 			}
-			sleep_ms(POLL_MS);
+			admin_sleep_ms(POLL_MS);
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
