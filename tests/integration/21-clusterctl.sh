@@ -11,6 +11,7 @@
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/netns.sh"
+. "$here/../lib/redis.sh"
 
 TREE=$(cd "$here/../.." && pwd)
 BUILD=${VIPD_BUILD:-$TREE}
@@ -51,28 +52,11 @@ flock -w 300 "$LOCK_FD" || echo "# lab $P still in use after 300 s; going ahead"
 topo_create "$P" $NET 3
 clusterctl_build || skip_all "no clusterctl at $CLUSTERCTL and cannot build it (libhiredis-dev?)"
 
-declare -A PID=()     # "h:port" -> PID of its redis-server
 NODES=()              # the six cluster nodes, "10.99.31.1h:port"
 
-# redis_start H PORT [ARGS...]: one cluster-enabled instance in host H's namespace.
-redis_start() {
-	local h=$1 port=$2; shift 2
-	local dir=$TOPO_DIR/r$h-$port
-	mkdir -p "$dir"
-	topo_spawn "${P}r$h" "$dir.log" redis-server --bind "$NET.1$h" --port "$port" \
-		--cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 \
-		--appendonly yes --save '' --dir "$dir" --repl-diskless-sync-delay 0 --protected-mode no "$@"
-	PID[$h:$port]=$TOPO_LAST_PID
-}
 
-rcli() { # H PORT CMD... (from the client namespace)
-	local h=$1 port=$2; shift 2
-	topo_exec "${P}c" redis-cli --no-auth-warning -h "$NET.1$h" -p "$port" "$@"
-}
 
-cctl() { topo_exec "${P}c" "$CLUSTERCTL" "$@"; }
 
-pong() { [ "$(rcli "$@" ping 2>/dev/null)" = PONG ]; } # H PORT [-a PASSWORD]
 
 for h in 1 2 3; do
 	for port in 6379 6380; do

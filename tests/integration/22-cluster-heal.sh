@@ -13,6 +13,7 @@
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/netns.sh"
+. "$here/../lib/redis.sh"
 
 TREE=$(cd "$here/../.." && pwd)
 BUILD=${VIPD_BUILD:-$TREE}
@@ -37,20 +38,10 @@ exec {LOCK_FD}>"${TMPDIR:-/tmp}/vipd-lab-$P.lock"
 flock -w 300 "$LOCK_FD" || echo "# lab $P still in use after 300 s; going ahead"
 topo_create "$P" $NET 3
 
-declare -A PID=()     # "h:port" -> PID of its redis-server
 declare -A WATCHER=() # h -> PID of its clusterctl watch
 SEEDS="$NET.11:6379,$NET.12:6379,$NET.13:6379,$NET.11:6380,$NET.12:6380,$NET.13:6380"
 
 # redis_start H PORT: one fresh cluster-enabled instance in host H's namespace.
-redis_start() {
-	local h=$1 port=$2
-	local dir=$TOPO_DIR/r$h-$port
-	mkdir -p "$dir"
-	topo_spawn "${P}r$h" "$dir.log" redis-server --bind "$NET.1$h" --port "$port" \
-		--cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 2000 \
-		--appendonly yes --save '' --dir "$dir" --repl-diskless-sync-delay 0 --protected-mode no
-	PID[$h:$port]=$TOPO_LAST_PID
-}
 
 # host_destroy H: both instances SIGKILLed, their data gone.
 host_destroy() {
@@ -61,12 +52,6 @@ host_destroy() {
 	done
 }
 
-rcli() { # H PORT CMD...
-	local h=$1 port=$2; shift 2
-	topo_exec "${P}c" redis-cli --no-auth-warning -h "$NET.1$h" -p "$port" "$@"
-}
-cctl() { topo_exec "${P}c" "$CLUSTERCTL" "$@"; }
-pong() { [ "$(rcli "$@" ping 2>/dev/null)" = PONG ]; }
 
 # Masters with slots per host, from redis-cli seen at H PORT: "11:1 12:1 13:1".
 masters_per_host() { # H PORT
@@ -76,7 +61,6 @@ masters_per_host() { # H PORT
 		sort | tr '\n' ' '
 }
 one_master_per_host() { [ "$(masters_per_host "$@")" = "11:1 12:1 13:1 " ]; }
-state_ok() { rcli "$1" "$2" cluster info | grep -q '^cluster_state:ok'; }
 
 start_hosts() {
 	local h port
@@ -209,7 +193,7 @@ t_synced=$(date +%s)
 ok "watchers restore one master per host within 60 s, no manual heal" \
 	wait_until 60 one_master_per_host 1 6379
 echo "# balanced after $(( $(date +%s) - t_synced )) s"
-ok "check healthy (watch healed)" wait_until 30 eval "cctl check $NET.11:6379 >/dev/null 2>&1"
+ok "check healthy (watch healed)" wait_until 60 eval "cctl check $NET.11:6379 >/dev/null 2>&1"
 grep -h 'lease' "$TOPO_DIR"/watch*.log | sed 's/^/# /'
 # Lease windows from every log: "<taken> <released>" as UTC timestamps of
 # one fixed width, so they order as strings; none may overlap.
