@@ -918,9 +918,18 @@ char *ctable_signature(const struct ctable *t)
 
 	if (!sorted || !out)
 		goto oom;
-	for (size_t i = 0; i < t->n; i++)
-		if (!(t->nodes[i].flags & CN_HANDSHAKE))
-			sorted[n++] = &t->nodes[i];
+	/* A dead node that serves no slot is known to the nodes that saw it
+	 * and unknown to those rebuilt since: leaving it out lets them agree
+	 * while it waits to be forgotten (forgetting it is what heal does
+	 * next, and that must not wait for an agreement it alone prevents). */
+	for (size_t i = 0; i < t->n; i++) {
+		const struct cnode *c = &t->nodes[i];
+		if (c->flags & CN_HANDSHAKE)
+			continue;
+		if ((c->flags & (CN_FAIL | CN_NOADDR)) && !c->nslots)
+			continue;
+		sorted[n++] = c;
+	}
 	qsort(sorted, n, sizeof(*sorted), id_cmp);
 	out[0] = '\0';
 	for (size_t i = 0; i < n; i++) {
