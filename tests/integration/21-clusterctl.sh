@@ -13,44 +13,9 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/netns.sh"
 . "$here/../lib/redis.sh"
 
-TREE=$(cd "$here/../.." && pwd)
-BUILD=${VIPD_BUILD:-$TREE}
-CLUSTERCTL=${CLUSTERCTL:-$BUILD/cluster/clusterctl}
-# TEST_NS_TAG keeps the plain and the sanitized suites, run side by side
-# by tests/run, in namespaces of their own.
-P=c21${TEST_NS_TAG:-}
-NET=10.99.31
 RUNS=12
-
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit 0
-}
-
-# clusterctl is built by make; build it by hand into this run's directory
-# when the build tree has none, so the test also runs before the Makefile
-# knows it (and two runs never write one file).
-clusterctl_build() {
-	[ -x "$CLUSTERCTL" ] && return 0
-	local out=$TOPO_DIR/clusterctl
-	command -v gcc >/dev/null && [ -f /usr/include/hiredis/hiredis.h ] || return 1
-	gcc -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$TREE/cluster" -o "$out" \
-		"$TREE/cluster/clusterctl.c" "$TREE/cluster/admin.c" "$TREE/cluster/placement.c" \
-		-lhiredis >&2 || return 1
-	CLUSTERCTL=$out
-}
-
-[ "$(id -u)" -eq 0 ] || skip_all "needs root for network namespaces"
-for t in ip jq redis-server redis-cli flock awk; do
-	command -v "$t" >/dev/null || skip_all "$t is not installed"
-done
-
-# Another run of this script on the machine would share the namespace
-# names: wait for it (as tests/lib/vipd.sh's lab_up does).
-exec {LOCK_FD}>"${TMPDIR:-/tmp}/vipd-lab-$P.lock"
-flock -w 300 "$LOCK_FD" || echo "# lab $P still in use after 300 s; going ahead"
-topo_create "$P" $NET 3
-clusterctl_build || skip_all "no clusterctl at $CLUSTERCTL and cannot build it (libhiredis-dev?)"
+cluster_test_begin c21 10.99.31 3
+[ -x "$CLUSTERCTL" ] || skip_all "no clusterctl at $CLUSTERCTL (build it, or set VIPD_BUILD)"
 
 NODES=()              # the six cluster nodes, "10.99.31.1h:port"
 

@@ -15,28 +15,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/netns.sh"
 . "$here/../lib/redis.sh"
 
-TREE=$(cd "$here/../.." && pwd)
-BUILD=${VIPD_BUILD:-$TREE}
-CLUSTERCTL=${CLUSTERCTL:-$BUILD/cluster/clusterctl}
 PROBE=${CLUSTER_PROBE:-$BUILD/tests/tools/cluster-probe}
-P=c22${TEST_NS_TAG:-}
-NET=10.99.32
-
-skip_all() {
-	echo "1..0 # SKIP $*"
-	exit 0
-}
-
-[ "$(id -u)" -eq 0 ] || skip_all "needs root for network namespaces"
-for t in ip jq redis-server redis-cli flock awk; do
-	command -v "$t" >/dev/null || skip_all "$t is not installed"
-done
+cluster_test_begin c22 10.99.32 3
 [ -x "$CLUSTERCTL" ] || skip_all "no clusterctl at $CLUSTERCTL (make first)"
 [ -x "$PROBE" ] || skip_all "no cluster-probe at $PROBE (make tests-build first)"
-
-exec {LOCK_FD}>"${TMPDIR:-/tmp}/vipd-lab-$P.lock"
-flock -w 300 "$LOCK_FD" || echo "# lab $P still in use after 300 s; going ahead"
-topo_create "$P" $NET 3
 
 declare -A WATCHER=() # h -> PID of its clusterctl watch
 SEEDS="$NET.11:6379,$NET.12:6379,$NET.13:6379,$NET.11:6380,$NET.12:6380,$NET.13:6380"

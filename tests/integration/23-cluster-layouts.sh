@@ -8,21 +8,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/netns.sh"
 . "$here/../lib/redis.sh"
 
-TREE=$(cd "$here/../.." && pwd)
-BUILD=${VIPD_BUILD:-$TREE}
-CLUSTERCTL=${CLUSTERCTL:-$BUILD/cluster/clusterctl}
-P=c23${TEST_NS_TAG:-}
-NET=10.99.33
-
-skip_all() { echo "1..0 # SKIP $*"; exit 0; }
-[ "$(id -u)" -eq 0 ] || skip_all "needs root for network namespaces"
-for t in ip jq redis-server redis-cli flock awk; do
-	command -v "$t" >/dev/null || skip_all "$t is not installed"
-done
+cluster_test_begin c23 10.99.33 4
 [ -x "$CLUSTERCTL" ] || skip_all "no clusterctl at $CLUSTERCTL (build it, or set VIPD_BUILD)"
-exec {LOCK_FD}>"${TMPDIR:-/tmp}/vipd-lab-$P.lock"
-flock -w 300 "$LOCK_FD" || echo "# lab $P still in use after 300 s; going ahead"
-topo_create "$P" $NET 4
 
 # Per host (last octet): masters with slots, and replicas whose master sits
 # on the same host, as redis-cli sees them from host 1.

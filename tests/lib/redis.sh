@@ -28,3 +28,28 @@ cctl() { topo_exec "${P}c" "$CLUSTERCTL" "$@"; }
 pong() { [ "$(rcli "$@" ping 2>/dev/null)" = PONG ]; }   # H PORT [-a PASSWORD]
 
 state_ok() { rcli "$1" "$2" cluster info | grep -q '^cluster_state:ok'; }   # H PORT
+
+# The build whose binaries the cluster tests use.
+CLUSTER_TREE=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BUILD=${VIPD_BUILD:-$CLUSTER_TREE}
+CLUSTERCTL=${CLUSTERCTL:-$BUILD/cluster/clusterctl}
+
+skip_all() { # print "1..0 # SKIP why" and leave: the script cannot run here
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+# cluster_test_begin NAME NET HOSTS: skip unless root and the tools are
+# here, then build the topology NAME (+ TEST_NS_TAG) of HOSTS hosts on NET,
+# holding a lock so a second run of the same script waits its turn.
+cluster_test_begin() {
+	local t
+	P=$1${TEST_NS_TAG:-} NET=$2
+	[ "$(id -u)" -eq 0 ] || skip_all "needs root for network namespaces"
+	for t in ip jq redis-server redis-cli flock awk; do
+		command -v "$t" >/dev/null || skip_all "$t is not installed"
+	done
+	exec {CLUSTER_LOCK_FD}>"${TMPDIR:-/tmp}/vipd-lab-$P.lock"
+	flock -w 300 "$CLUSTER_LOCK_FD" || echo "# lab $P still in use after 300 s; going ahead"
+	topo_create "$P" "$NET" "$3"
+}
