@@ -452,20 +452,17 @@ static redisReply *run_one(struct cluster *c, struct cluster_batch *b, char *err
 	return r;
 }
 
-redisReply *cluster_command(struct cluster *c, char *err, size_t errlen, const char *fmt, ...)
+redisReply *cluster_vcommand(struct cluster *c, char *err, size_t errlen, const char *fmt, va_list ap)
 {
 	struct cluster_batch *b = cluster_batch_new();
 	char *buf = NULL;
-	va_list ap;
 	int len;
 
 	if (!b) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	va_start(ap, fmt);
 	len = redisvFormatCommand(&buf, fmt, ap);
-	va_end(ap);
 	if (len < 0) {
 		snprintf(err, errlen, "\"%s\": cannot format the command", fmt);
 		cluster_batch_free(b);
@@ -477,6 +474,17 @@ redisReply *cluster_command(struct cluster *c, char *err, size_t errlen, const c
 		return NULL;
 	}
 	return run_one(c, b, err, errlen);
+}
+
+redisReply *cluster_command(struct cluster *c, char *err, size_t errlen, const char *fmt, ...)
+{
+	redisReply *r;
+	va_list ap;
+
+	va_start(ap, fmt);
+	r = cluster_vcommand(c, err, errlen, fmt, ap);
+	va_end(ap);
+	return r;
 }
 
 redisReply *cluster_command_argv(struct cluster *c, int argc, const char **argv,

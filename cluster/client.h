@@ -23,6 +23,7 @@
 #ifndef CLUSTER_CLIENT_H
 #define CLUSTER_CLIENT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #include <hiredis/hiredis.h>
@@ -57,6 +58,8 @@ void cluster_close(struct cluster *c);
  * argument after the command name. The reply is the caller's to free with
  * freeReplyObject; NULL with a message in err on failure. */
 redisReply *cluster_command(struct cluster *c, char *err, size_t errlen, const char *fmt, ...);
+
+redisReply *cluster_vcommand(struct cluster *c, char *err, size_t errlen, const char *fmt, va_list ap);
 
 /* The same with an argument vector; lens may be NULL for C strings. */
 redisReply *cluster_command_argv(struct cluster *c, int argc, const char **argv,

@@ -6,9 +6,13 @@ set -eu
 
 BUILD="build-essential autoconf automake pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev
        libconfuse-dev libssl-dev libsystemd-dev libcmocka-dev libnftables-dev
-       libhiredis-dev"
+       libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev"
 RUN="iproute2 iputils-ping"
-TEST="jq keepalived tcpdump procps groff-base man-db redis-server redis-tools nftables"
+TEST="jq keepalived tcpdump procps groff-base man-db redis-server redis-tools nftables
+      nginx wrk chromium python3-aiosmtpd curl"
+# The browser test (tests/integration/31-web-browser.sh) also needs node and
+# npm; the machines have Node.js 20 installed outside Debian's packages, so
+# they are not in this list: that test skips, saying why, without them.
 
 case "${1:-all}" in
 build) want="$BUILD" ;;
@@ -28,8 +32,9 @@ fi
 echo "deps.sh: installing$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# keepalived's package would start a system-wide daemon; tests start
-# their own. policy-rc.d keeps the package scripts from starting it.
+# keepalived's and nginx's packages would start system-wide daemons; tests
+# start their own. policy-rc.d (exit 101: no action allowed) keeps every
+# package script that goes through invoke-rc.d from starting a service.
 printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
 chmod +x /usr/sbin/policy-rc.d
 trap 'rm -f /usr/sbin/policy-rc.d' EXIT
