@@ -32,6 +32,7 @@ struct numopt {
 static const struct numopt numopts[] = {
 	L("workers", workers, 4, 1, 256),
 	L("redis_timeout_ms", redis_timeout_ms, 1000, 10, 60000),
+	L("list_cache_ms", list_cache_ms, 500, 0, 1000),
 	L("durable_replicas", durable_replicas, 1, 0, 16),
 	L("durable_timeout_ms", durable_timeout_ms, 200, 1, 10000),
 	L("password_iterations", password_iterations, 100000, 1, 10000000),

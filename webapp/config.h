@@ -16,6 +16,7 @@ struct newsd_config {
 	char *redis_user;         /* NULL: the default user */
 	char *redis_password;     /* NULL: no AUTH */
 	long redis_timeout_ms;
+	long list_cache_ms;       /* top and latest lists are shared this long (0: off) */
 	long durable_replicas;    /* replicas a story or comment write waits for (0: none) */
 	long durable_timeout_ms;
 	char **trusted_proxies;   /* addresses whose X-Forwarded-For is believed */

@@ -12,6 +12,7 @@
 
 #include <openssl/crypto.h>
 
+#include "newscache.h"
 #include "rank.h"
 #include "site.h"
 #include "token.h"
@@ -450,6 +451,7 @@ void newslist_free(struct newslist *l)
 	free(l->v);
 	if (l->b)
 		cluster_batch_free(l->b);
+	newscache_release(l->snap);
 	memset(l, 0, sizeof(*l));
 }
 
@@ -502,68 +504,89 @@ static int refresh_ranks(struct req *r, struct newslist *l)
 	return w ? batch_write(r, w) : 0;
 }
 
-int db_news_ids(struct req *r, const char *const *ids, size_t n, int update_rank, struct newslist *out)
+/* The user's votes on the stories of l, in one HMGET. */
+static int news_votes(struct req *r, struct newslist *l)
+{
+	const char **argv;
+	char vkey[40], (*ids)[24];
+	redisReply *x;
+
+	if (!r->user || l->n == 0)
+		return 0;
+	argv = calloc(l->n + 2, sizeof(*argv));
+	ids = calloc(l->n, sizeof(*ids));
+	if (!argv || !ids) {
+		free(argv);
+		free(ids);
+		snprintf(r->cerr, sizeof(r->cerr), "out of memory");
+		return -1;
+	}
+	snprintf(vkey, sizeof(vkey), "u:{%ld}:votes", r->user->id);
+	argv[0] = "HMGET";
+	argv[1] = vkey;
+	for (size_t i = 0; i < l->n; i++) {
+		snprintf(ids[i], sizeof(ids[i]), "%ld", l->v[i].id);
+		argv[2 + i] = ids[i];
+	}
+	x = db_argv(r, (int)l->n + 2, argv, NULL);
+	free(argv);
+	free(ids);
+	if (!x)
+		return -1;
+	for (size_t i = 0; i < l->n && x->type == REDIS_REPLY_ARRAY && i < x->elements; i++) {
+		const redisReply *v = x->element[i];
+		if (v->type == REDIS_REPLY_STRING)
+			l->v[i].voted = strcmp(v->str, "up") == 0 ? "up" : "down";
+	}
+	freeReplyObject(x);
+	return 0;
+}
+
+static int news_load(struct req *r, const char *const *ids, size_t n, int update_rank, struct newslist *out)
 {
 	struct cluster_batch *b = batch_new(r, 0);
 	char key[64];
-	size_t votes = n;
 
 	memset(out, 0, sizeof(*out));
 	if (!b)
 		return -1;
 	out->b = b;
+	if (n == 0)
+		return 0;
 	for (size_t i = 0; i < n; i++) {
 		snprintf(key, sizeof(key), "news:{%s}", ids[i]);
 		if (BADD(b, "HGETALL", key) < 0)
 			return -1;
 	}
-	if (r->user && n) {
-		const char **argv = calloc(n + 3, sizeof(*argv));
-		char vkey[40];
-		if (!argv)
-			return -1;
-		snprintf(vkey, sizeof(vkey), "u:{%ld}:votes", r->user->id);
-		argv[0] = "HMGET";
-		argv[1] = vkey;
-		for (size_t i = 0; i < n; i++)
-			argv[2 + i] = ids[i];
-		int rc = cluster_batch_add(b, 1, (int)n + 2, argv, NULL);
-		free(argv);
-		if (rc < 0)
-			return -1;
-	}
-	if (n == 0)
-		return 0;
 	if (batch_run(r, b) < 0)
 		return -1;
 	if (!(out->v = calloc(n, sizeof(*out->v))))
 		return -1;
-	const redisReply *vr = r->user ? brep(b, votes) : NULL;
 	for (size_t i = 0; i < n; i++) {
 		const redisReply *h = brep(b, i);
-		if (!h || h->type != REDIS_REPLY_ARRAY || h->elements == 0)
-			continue;
-		struct news *nw = &out->v[out->n++];
-		news_fill(nw, h);
-		if (vr && vr->type == REDIS_REPLY_ARRAY && i < vr->elements &&
-		    vr->element[i]->type == REDIS_REPLY_STRING)
-			nw->voted = vr->element[i]->str;
+		if (h && h->type == REDIS_REPLY_ARRAY && h->elements > 0)
+			news_fill(&out->v[out->n++], h);
 	}
 	if (update_rank && refresh_ranks(r, out) < 0)
 		return -1;
 	return 0;
 }
 
-int db_news_range(struct req *r, const char *zset, long start, long count, int update_rank,
-		  struct newslist *out)
+int db_news_ids(struct req *r, const char *const *ids, size_t n, int update_rank, struct newslist *out)
+{
+	if (news_load(r, ids, n, update_rank, out) < 0)
+		return -1;
+	return news_votes(r, out);
+}
+
+static int news_range_load(struct req *r, const char *zset, long start, long count, int update_rank,
+			   struct newslist *out)
 {
 	char s0[32], s1[32];
 	struct cluster_batch *b = batch_new(r, 0);
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (start < 0)
-		start = 0;
 	snprintf(s0, sizeof(s0), "%ld", start);
 	snprintf(s1, sizeof(s1), "%ld", start + count - 1);
 	if (!b || BADD(b, "ZCARD", zset) < 0 || BADD(b, "ZREVRANGE", zset, s0, s1) < 0 ||
@@ -575,7 +598,7 @@ int db_news_range(struct req *r, const char *zset, long start, long count, int u
 		goto out;
 	for (size_t i = 0; i < ids->elements; i++)
 		v[i] = ids->element[i]->str;
-	rc = db_news_ids(r, v, ids->elements, update_rank, out);
+	rc = news_load(r, v, ids->elements, update_rank, out);
 	free(v);
 	out->total = reply_long(brep(b, 0));
 	if (rc == 0 && update_rank && strcmp(zset, "news.top") == 0)
@@ -584,6 +607,26 @@ out:
 	if (b)
 		cluster_batch_free(b);
 	return rc;
+}
+
+/* A range of a story index: news.top and news.cron come from the list
+ * cache when it has them fresh, anything else from the cluster. */
+int db_news_range(struct req *r, const char *zset, long start, long count, int update_rank,
+		  struct newslist *out)
+{
+	int shared = strcmp(zset, "news.top") == 0 || strcmp(zset, "news.cron") == 0;
+	char key[64];
+
+	if (start < 0)
+		start = 0;
+	snprintf(key, sizeof(key), "%s:%ld:%ld", zset, start, count);
+	if (!shared || !newscache_get(r->site->cache, key, out)) {
+		if (news_range_load(r, zset, start, count, update_rank, out) < 0)
+			return -1;
+		if (shared)
+			newscache_put(r->site->cache, key, out);
+	}
+	return news_votes(r, out);
 }
 
 int db_news_get(struct req *r, long id, struct newslist *out)

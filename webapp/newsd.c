@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "newscache.h"
 #include "pool.h"
 #include "site.h"
 
@@ -524,9 +525,11 @@ int main(int argc, char **argv)
 	};
 	pthread_mutex_init(&site.secret_lock, NULL);
 	site.pool = pool_new(&site.copts, (size_t)site.cfg.workers);
-	struct MHD_Daemon *d = site.pool ? start(&site) : NULL;
+	site.cache = newscache_new(site.cfg.list_cache_ms);
+	struct MHD_Daemon *d = site.pool && site.cache ? start(&site) : NULL;
 	if (!d) {
 		pool_free(site.pool);
+		newscache_free(site.cache);
 		newsd_config_free(&site.cfg);
 		return 1;
 	}
@@ -541,6 +544,7 @@ int main(int argc, char **argv)
 	       (unsigned long)site.errors_5xx);
 	MHD_stop_daemon(d);
 	pool_free(site.pool);
+	newscache_free(site.cache);
 	pthread_mutex_destroy(&site.secret_lock);
 	newsd_config_free(&site.cfg);
 	curl_global_cleanup();

@@ -31,7 +31,7 @@ struct karma_rules {
 double rank_score(long up, long down, const struct rank_rules *r);
 double rank_news(double score, long ctime, long now, const struct rank_rules *r);
 /* A stored rank is refreshed when it differs from the real one by more
- * than this. */
+ * than 1e-6 and by more than 0.1% of the real one. */
 int rank_stale(double stored, double real);
 
 /* "now", "1 second ago", "5 minutes ago", "2 hours ago", "3 days ago". */

@@ -36,11 +36,13 @@
 #include "form.h"
 
 struct pool;
+struct newscache;
 
 struct site {
 	struct newsd_config cfg;
 	struct cluster_opts copts;
 	struct pool *pool;
+	struct newscache *cache;     /* recent top and latest lists */
 	pthread_mutex_t secret_lock;
 	unsigned char secret[32];    /* site:secret, once loaded */
 	int have_secret;
@@ -111,11 +113,13 @@ struct news {
 	const char *title, *url, *username;
 	const char *voted;  /* "up", "down" or NULL */
 };
+struct newscache_snap;
 struct newslist {
 	struct news *v;
 	size_t n;
 	long total;
-	struct cluster_batch *b; /* owns the strings */
+	struct cluster_batch *b;      /* owns the strings, or */
+	struct newscache_snap *snap;  /* does, for a list from the cache */
 };
 int db_news_range(struct req *r, const char *zset, long start, long count, int update_rank,
 		  struct newslist *out);

@@ -92,8 +92,13 @@ static void test_rank_stale(void **state)
 	(void)state;
 	assert_false(rank_stale(1.0, 1.0));
 	assert_false(rank_stale(1.0, 1.0000005));
-	assert_true(rank_stale(1.0, 1.00001));
+	/* Within 0.1% of the real rank: left alone. */
+	assert_false(rank_stale(1.0, 1.0005));
+	assert_true(rank_stale(1.0, 1.002));
 	assert_true(rank_stale(-5.0, 5.0));
+	/* Tiny ranks still need the absolute drift. */
+	assert_false(rank_stale(0.0, 0.0000005));
+	assert_true(rank_stale(0.0, 0.00001));
 }
 
 static void check_elapsed(long ago, const char *want)
