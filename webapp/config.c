@@ -96,6 +96,7 @@ static const struct stropt stropts[] = {
  * from main, before any thread starts. */
 struct ctx {
 	const char *path;
+	const char *text;  /* the file, comments blanked */
 	char *err;
 	size_t errlen;
 	int failed;
@@ -173,7 +174,9 @@ static int validate_nodes(cfg_t *cfg, cfg_opt_t *opt)
 		const char *s = cfg_opt_getnstr(opt, i), *colon = strrchr(s, ':');
 		char *end;
 		long port = colon ? strtol(colon + 1, &end, 10) : 0;
-		if (!colon || colon == s || !colon[1] || *end || port < 1 || port > 65535) {
+		if (!colon || colon == s || !colon[1] || *end || port < 1 || port > 65535 ||
+		    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") !=
+			    (size_t)(colon - s) + strlen(colon)) {
 			cfg_error(cfg, "redis_nodes: \"%s\" is not host:port", s);
 			return -1;
 		}
@@ -214,6 +217,18 @@ static int validate_listen(cfg_t *cfg, cfg_opt_t *opt)
 	return 0;
 }
 
+static int validate_prefix(cfg_t *cfg, cfg_opt_t *opt)
+{
+	const char *s = cfg_opt_getnstr(opt, 0);
+	int mail = strcmp(opt->name, "mail_relay") == 0;
+	const char *a = mail ? "smtp://" : "http://", *b = mail ? "smtps://" : "https://";
+
+	if (!s || !*s || strncmp(s, a, strlen(a)) == 0 || strncmp(s, b, strlen(b)) == 0)
+		return 0;
+	cfg_error(cfg, "%s = \"%s\": must start with %s or %s", opt->name, s, a, b);
+	return -1;
+}
+
 static cfg_opt_t *build_opts(void)
 {
 	cfg_opt_t *o = calloc(NNUM + NSTR + 3, sizeof(*o));
@@ -240,6 +255,8 @@ static void set_validators(cfg_t *cfg)
 	cfg_set_validate_func(cfg, "listen", validate_listen);
 	cfg_set_validate_func(cfg, "redis_nodes", validate_nodes);
 	cfg_set_validate_func(cfg, "trusted_proxies", validate_addr_list);
+	cfg_set_validate_func(cfg, "mail_relay", validate_prefix);
+	cfg_set_validate_func(cfg, "site_url", validate_prefix);
 }
 
 static char **copy_list(cfg_t *cfg, const char *name, size_t *n)
@@ -258,6 +275,22 @@ static char **copy_list(cfg_t *cfg, const char *name, size_t *n)
 		}
 	*n = cnt;
 	return v;
+}
+
+/* The line where key was last set, for checks made after parsing. */
+static int key_line(const char *text, const char *key)
+{
+	size_t k = strlen(key);
+	int line = 1, found = 0;
+
+	for (const char *p = text; *p; p++) {
+		if (*p == '\n')
+			line++;
+		else if ((p == text || strchr(" \t\n{}", p[-1])) && strncmp(p, key, k) == 0 &&
+			 strchr(" \t=+", p[k]))
+			found = line;
+	}
+	return found;
 }
 
 static int fill(struct ctx *c, cfg_t *cfg, struct newsd_config *out)
@@ -281,13 +314,11 @@ static int fill(struct ctx *c, cfg_t *cfg, struct newsd_config *out)
 	out->trusted_proxies = copy_list(cfg, "trusted_proxies", &out->ntrusted);
 	if (!out->redis_nodes || !out->trusted_proxies || !(out->path = strdup(c->path)))
 		goto oom;
-	if (out->mail_relay && strncmp(out->mail_relay, "smtp://", 7) != 0 &&
-	    strncmp(out->mail_relay, "smtps://", 8) != 0) {
-		fail(c, 0, "mail_relay = \"%s\": must start with smtp:// or smtps://", out->mail_relay);
-		return -1;
-	}
-	if (strncmp(out->site_url, "http://", 7) != 0 && strncmp(out->site_url, "https://", 8) != 0) {
-		fail(c, 0, "site_url = \"%s\": must start with http:// or https://", out->site_url);
+	/* Links are made as site_url + "/path". */
+	for (size_t n = strlen(out->site_url); n > 8 && out->site_url[n - 1] == '/'; n--)
+		out->site_url[n - 1] = '\0';
+	if (out->redis_user && !out->redis_password) {
+		fail(c, key_line(c->text, "redis_user"), "redis_user is set but redis_password is not");
 		return -1;
 	}
 	return 0;
@@ -316,13 +347,17 @@ int newsd_config_load(const char *path, struct newsd_config *out, char *err, siz
 		goto done;
 	}
 	cur = &c;
+	c.text = text;
 	cfg_set_error_function(cfg, confuse_error);
 	set_validators(cfg);
 	if (cfg_parse_buf(cfg, text) != CFG_SUCCESS) {
 		if (!c.failed)
 			fail(&c, 0, "cannot parse");
 	} else {
-		rc = fill(&c, cfg, out);
+		if (cfg_size(cfg, "redis_nodes") == 0)
+			fail(&c, key_line(text, "redis_nodes"), "redis_nodes: at least one \"host:port\" is needed");
+		else
+			rc = fill(&c, cfg, out);
 	}
 done:
 	cur = NULL;

@@ -141,6 +141,12 @@ static int batch_write(struct req *r, struct cluster_batch *b)
 	return rc;
 }
 
+/* A story changed: lists cached here are out of date. */
+static void stories_changed(struct req *r)
+{
+	newscache_clear(r->site->cache);
+}
+
 static const redisReply *brep(const struct cluster_batch *b, size_t i)
 {
 	return cluster_batch_reply(b, i);
@@ -710,6 +716,7 @@ int db_vote_news(struct req *r, long news_id, int up, const char **why)
 		if (batch_write(r, w) < 0)
 			goto out;
 		r->user->karma -= karma_vote_cost(&cfg->karma, up, own);
+		stories_changed(r);
 	}
 	rc = 0;
 out:
@@ -765,6 +772,7 @@ static int news_insert(struct req *r, const char *title, const char *url, int te
 	if (batch_write(r, b) < 0)
 		goto out;
 	*out_id = nid;
+	stories_changed(r);
 	rc = 0;
 out:
 	buf_free(&ukey);
@@ -829,6 +837,7 @@ static int news_edit(struct req *r, long news_id, const char *title, const char 
 	if (batch_write(r, b) < 0)
 		goto out;
 	*out_id = news_id;
+	stories_changed(r);
 	rc = 0;
 out:
 	buf_free(&oldkey);
@@ -922,7 +931,8 @@ int db_delnews(struct req *r, long news_id, const char **why)
 		cluster_batch_free(b);
 		goto out;
 	}
-	rc = batch_write(r, b);
+	if ((rc = batch_write(r, b)) == 0)
+		stories_changed(r);
 out:
 	newslist_free(&l);
 	return rc;
@@ -1144,6 +1154,7 @@ static int comment_script(struct req *r, const char *script, long news_id, const
 	if (b && (a3 ? BEVAL(b, script, "2", k1, k2, a1, a2, a3) : BEVAL(b, script, "2", k1, k2, a1, a2)) == 0 &&
 	    batch_run(r, b) == 0) {
 		*res = reply_long(brep(b, 0));
+		stories_changed(r);
 		rc = 0;
 	}
 	if (b)

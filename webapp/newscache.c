@@ -150,3 +150,17 @@ void newscache_put(struct newscache *c, const char *key, const struct newslist *
 	pthread_mutex_unlock(&c->mu);
 	newscache_release(old);
 }
+
+void newscache_clear(struct newscache *c)
+{
+	struct newscache_snap *old[SLOTS];
+
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->mu);
+	memcpy(old, c->slot, sizeof(old));
+	memset(c->slot, 0, sizeof(c->slot));
+	pthread_mutex_unlock(&c->mu);
+	for (int i = 0; i < SLOTS; i++)
+		newscache_release(old[i]);
+}

@@ -16,6 +16,9 @@ void newscache_free(struct newscache *c);
 int newscache_get(struct newscache *c, const char *key, struct newslist *out);
 /* Keep a copy of l (without the user's votes) under key. */
 void newscache_put(struct newscache *c, const char *key, const struct newslist *l);
+/* Forget every list: this front-end changed a story, and its own users
+ * see the change at once (the others within ttl_ms). */
+void newscache_clear(struct newscache *c);
 void newscache_release(struct newscache_snap *s);
 
 #endif

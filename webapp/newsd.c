@@ -269,11 +269,11 @@ static int parse_input(struct req *r, struct MHD_Connection *con, struct conn *c
 		page_error(r, 400, err);
 		return -1;
 	}
+	if (ctype && strncasecmp(ctype, "application/x-www-form-urlencoded", 33) != 0) {
+		page_error(r, 415, "Forms must be sent as application/x-www-form-urlencoded.");
+		return -1;
+	}
 	if (cn->body.len) {
-		if (ctype && strncasecmp(ctype, "application/x-www-form-urlencoded", 33) != 0) {
-			page_error(r, 415, "Forms must be sent as application/x-www-form-urlencoded.");
-			return -1;
-		}
 		if (form_parse(&r->body, cn->body.p, cn->body.len, FIELDS_MAX, err, sizeof(err)) < 0) {
 			page_error(r, 400, err);
 			return -1;
@@ -296,6 +296,7 @@ static void serve(struct site *s, struct req *r, struct MHD_Connection *con, str
 	memcpy(path, cn->uri, plen);
 	path[plen] = '\0';
 	r->path = path;
+	r->api = strncmp(path, "/api/", 5) == 0 || strcmp(path, "/healthz") == 0;
 	if (!(rt = route_find(r, &wrong_method))) {
 		if (wrong_method)
 			page_error(r, 405, "This address does not take that method.");
@@ -303,7 +304,7 @@ static void serve(struct site *s, struct req *r, struct MHD_Connection *con, str
 			page_error(r, 404, "No such page.");
 		return;
 	}
-	r->api = rt->api;
+	r->api = rt->api || r->api;
 	if (parse_input(r, con, cn) < 0)
 		return;
 	if (!(r->c = pool_get(s->pool, r->cerr, sizeof(r->cerr)))) {
@@ -415,6 +416,17 @@ static int listen_unix(const char *path)
 	if (fd < 0)
 		return -1;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	/* A socket somebody still answers on belongs to a running newsd;
+	 * one nobody answers on is left over and can go. */
+	int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe >= 0 && connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		close(probe);
+		close(fd);
+		errno = EADDRINUSE;
+		return -1;
+	}
+	if (probe >= 0)
+		close(probe);
 	unlink(path);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || chmod(path, 0660) < 0 || listen(fd, 256) < 0) {
 		int e = errno;
@@ -451,7 +463,7 @@ static struct MHD_Daemon *start(struct site *s)
 		sa.sin_port = htons((unsigned short)atoi(colon + 1));
 		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, &sa,
 				     MHD_OPTION_THREAD_POOL_SIZE, (unsigned)s->cfg.workers,
-				     MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_URI_LOG_CALLBACK, on_uri,
+				     MHD_OPTION_URI_LOG_CALLBACK, on_uri,
 				     NULL, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 				     MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u,
 				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
