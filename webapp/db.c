@@ -607,7 +607,7 @@ static int news_range_load(struct req *r, const char *zset, long start, long cou
 	rc = news_load(r, v, ids->elements, update_rank, out);
 	free(v);
 	out->total = reply_long(brep(b, 0));
-	if (rc == 0 && update_rank && strcmp(zset, "news.top") == 0)
+	if (rc == 0 && update_rank && out->n > 1 && strcmp(zset, "news.top") == 0)
 		qsort(out->v, out->n, sizeof(*out->v), by_rank);
 out:
 	if (b)
