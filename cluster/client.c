@@ -452,6 +452,11 @@ static redisReply *run_one(struct cluster *c, struct cluster_batch *b, char *err
 	return r;
 }
 
+redisReply *cluster_batch_take_reply(struct cluster_batch *b, size_t i)
+{
+	return batch_take_reply(b, i);
+}
+
 redisReply *cluster_vcommand(struct cluster *c, char *err, size_t errlen, const char *fmt, va_list ap)
 {
 	struct cluster_batch *b = cluster_batch_new();

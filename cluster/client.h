@@ -108,6 +108,8 @@ int cluster_batch_run(struct cluster *c, struct cluster_batch *b, char *err, siz
 size_t cluster_batch_count(const struct cluster_batch *b);
 /* The reply to the i-th command added (owned by the batch), or NULL. */
 const redisReply *cluster_batch_reply(const struct cluster_batch *b, size_t i);
+/* The same, handed over to the caller (who frees it); NULL if none. */
+redisReply *cluster_batch_take_reply(struct cluster_batch *b, size_t i);
 /* Why the i-th command has no reply (names the node), or NULL. */
 const char *cluster_batch_error(const struct cluster_batch *b, size_t i);
 /* With a WAIT: 1 when enough replicas confirmed the i-th command, else 0. */

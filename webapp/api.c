@@ -392,16 +392,17 @@ static int api_getnews(struct req *r)
 	return 0;
 }
 
-static json_t *comments_json(const struct comment *c)
+static json_t *comments_json(const struct req *r, const struct comment *c)
 {
 	json_t *arr = json_array();
 
 	for (; arr && c; c = c->next) {
 		json_t *o = json_pack("{s:s, s:I, s:s, s:I, s:I, s:o}", "body", c->body, "ctime",
 				      (json_int_t)c->ctime, "username", c->username, "up", (json_int_t)c->up,
-				      "down", (json_int_t)c->down, "replies", comments_json(c->replies));
-		if (o && c->voted)
-			json_object_set_new(o, "voted", json_string(c->voted));
+				      "down", (json_int_t)c->down, "replies", comments_json(r, c->replies));
+		const char *voted = db_comment_voted(r, c);
+		if (o && voted)
+			json_object_set_new(o, "voted", json_string(voted));
 		if (o && c->del)
 			json_object_set_new(o, "del", json_integer(1));
 		json_array_append_new(arr, o);
@@ -429,9 +430,9 @@ static int api_getcomments(struct req *r)
 		api_error(r, "Wrong news ID.");
 		return 0;
 	}
-	if (db_thread(r, id, &t) < 0)
+	if (db_thread_shared(r, id, &t) < 0)
 		return -1;
-	api_send(r, json_pack("{s:s, s:o}", "status", "ok", "comments", comments_json(t.top)));
+	api_send(r, json_pack("{s:s, s:o}", "status", "ok", "comments", comments_json(r, t.top)));
 	thread_free(&t);
 	return 0;
 }
@@ -539,20 +540,20 @@ out:
 }
 
 const struct route api_routes[] = {
-	{ "GET", "/api/login", api_login, 1 },
-	{ "POST", "/api/login", api_login, 1 },
-	{ "POST", "/api/logout", api_logout, 1 },
-	{ "GET", "/api/reset-password", api_reset_password, 1 },
-	{ "POST", "/api/reset-password", api_reset_password, 1 },
-	{ "POST", "/api/set-new-password", api_set_new_password, 1 },
-	{ "POST", "/api/create_account", api_create_account, 1 },
-	{ "POST", "/api/submit", api_submit, 1 },
-	{ "POST", "/api/delnews", api_delnews, 1 },
-	{ "POST", "/api/votenews", api_votenews, 1 },
-	{ "POST", "/api/postcomment", api_postcomment, 1 },
-	{ "POST", "/api/updateprofile", api_updateprofile, 1 },
-	{ "POST", "/api/votecomment", api_votecomment, 1 },
-	{ "GET", "/api/getnews/:sort/:start/:count", api_getnews, 1 },
-	{ "GET", "/api/getcomments/:news_id", api_getcomments, 1 },
-	{ NULL, NULL, NULL, 0 },
+	{ "GET", "/api/login", api_login, 1, 0 },
+	{ "POST", "/api/login", api_login, 1, 0 },
+	{ "POST", "/api/logout", api_logout, 1, 0 },
+	{ "GET", "/api/reset-password", api_reset_password, 1, 0 },
+	{ "POST", "/api/reset-password", api_reset_password, 1, 0 },
+	{ "POST", "/api/set-new-password", api_set_new_password, 1, 0 },
+	{ "POST", "/api/create_account", api_create_account, 1, 0 },
+	{ "POST", "/api/submit", api_submit, 1, 0 },
+	{ "POST", "/api/delnews", api_delnews, 1, 0 },
+	{ "POST", "/api/votenews", api_votenews, 1, 0 },
+	{ "POST", "/api/postcomment", api_postcomment, 1, 0 },
+	{ "POST", "/api/updateprofile", api_updateprofile, 1, 0 },
+	{ "POST", "/api/votecomment", api_votecomment, 1, 0 },
+	{ "GET", "/api/getnews/:sort/:start/:count", api_getnews, 1, 1 },
+	{ "GET", "/api/getcomments/:news_id", api_getcomments, 1, 1 },
+	{ NULL, NULL, NULL, 0, 0 },
 };

@@ -229,28 +229,29 @@ int db_user_by_name(struct req *r, const char *name, struct user **out)
 	return id > 0 ? db_user_by_id(r, id, out) : 0;
 }
 
-/* The auth cookie is "ID-HEX"; it is good while HEX is the user's auth. */
-int db_auth(struct req *r)
+/* The auth cookie is "ID-HEX": the user's id and a token that is good
+ * while it equals the user's auth field. 0 and *id, *hex set when the
+ * request carries one that looks right. */
+static int auth_cookie(struct req *r, long *id, char *tok, size_t len, const char **hex)
+{
+	char *dash;
+
+	if (!r->cookie || cookie_get(r->cookie, "auth", tok, len) < 0)
+		return -1;
+	*id = strtol(tok, &dash, 10);
+	if (*id <= 0 || *dash != '-')
+		return -1;
+	*hex = dash + 1;
+	return 0;
+}
+
+/* Take u as the request's user when hex is its token (u is consumed). */
+static int auth_accept(struct req *r, struct user *u, const char *hex)
 {
 	const struct newsd_config *cfg = &r->site->cfg;
-	char tok[128];
-	const char *mine;
-	struct user *u;
-	char *dash;
-	long id;
+	const char *mine = u ? rfield(u->r, "auth") : NULL;
 
-	if (!r->cookie || cookie_get(r->cookie, "auth", tok, sizeof(tok)) < 0)
-		return 0;
-	id = strtol(tok, &dash, 10);
-	if (id <= 0 || *dash != '-')
-		return 0;
-	if (db_user_by_id(r, id, &u) < 0)
-		return -1;
-	if (!u)
-		return 0;
-	mine = rfield(u->r, "auth");
-	dash++;
-	if (!mine || strlen(mine) != strlen(dash) || CRYPTO_memcmp(mine, dash, strlen(dash)) != 0) {
+	if (!mine || strlen(mine) != strlen(hex) || CRYPTO_memcmp(mine, hex, strlen(hex)) != 0) {
 		user_free(u);
 		return 0;
 	}
@@ -262,13 +263,28 @@ int db_auth(struct req *r)
 		char now[32], inc[32], key[40];
 		snprintf(now, sizeof(now), "%ld", r->now);
 		snprintf(inc, sizeof(inc), "%ld", due);
-		snprintf(key, sizeof(key), "u:{%ld}", id);
+		snprintf(key, sizeof(key), "u:{%ld}", u->id);
 		if (!b || BADD(b, "HSET", key, "karma_incr_time", now) < 0 ||
 		    BADD(b, "HINCRBY", key, "karma", inc) < 0 || batch_write(r, b) < 0)
 			return -1;
 		u->karma += due;
 	}
 	return 0;
+}
+
+int db_auth(struct req *r)
+{
+	char tok[128];
+	const char *hex;
+	struct user *u;
+	long id;
+
+	r->auth_pending = 0;
+	if (auth_cookie(r, &id, tok, sizeof(tok), &hex) < 0)
+		return 0;
+	if (db_user_by_id(r, id, &u) < 0)
+		return -1;
+	return auth_accept(r, u, hex);
 }
 
 static int make_token(char *out, size_t len, long id)
@@ -510,42 +526,63 @@ static int refresh_ranks(struct req *r, struct newslist *l)
 	return w ? batch_write(r, w) : 0;
 }
 
-/* The user's votes on the stories of l, in one HMGET. */
+/* The user's votes on the stories of l, in one HMGET. When the request's
+ * login is still to be checked (a list page), the user's hash goes in the
+ * same round trip: both keys share the user's hash tag. */
 static int news_votes(struct req *r, struct newslist *l)
 {
 	const char **argv;
-	char vkey[40], (*ids)[24];
-	redisReply *x;
+	char vkey[40], ukey[40], tok[128], (*ids)[24];
+	const char *hex = NULL;
+	struct cluster_batch *b;
+	long uid;
+	int rc = -1;
 
-	if (!r->user || l->n == 0)
+	if (r->auth_pending && auth_cookie(r, &uid, tok, sizeof(tok), &hex) < 0)
+		r->auth_pending = 0;
+	if (r->auth_pending && l->n == 0)
+		return db_auth(r);
+	if ((!r->user && !r->auth_pending) || l->n == 0)
 		return 0;
+	if (!r->auth_pending)
+		uid = r->user->id;
 	argv = calloc(l->n + 2, sizeof(*argv));
 	ids = calloc(l->n, sizeof(*ids));
-	if (!argv || !ids) {
-		free(argv);
-		free(ids);
+	b = batch_new(r, 0);
+	if (!argv || !ids || !b) {
 		snprintf(r->cerr, sizeof(r->cerr), "out of memory");
-		return -1;
+		goto out;
 	}
-	snprintf(vkey, sizeof(vkey), "u:{%ld}:votes", r->user->id);
+	snprintf(vkey, sizeof(vkey), "u:{%ld}:votes", uid);
+	snprintf(ukey, sizeof(ukey), "u:{%ld}", uid);
 	argv[0] = "HMGET";
 	argv[1] = vkey;
 	for (size_t i = 0; i < l->n; i++) {
 		snprintf(ids[i], sizeof(ids[i]), "%ld", l->v[i].id);
 		argv[2 + i] = ids[i];
 	}
-	x = db_argv(r, (int)l->n + 2, argv, NULL);
-	free(argv);
-	free(ids);
-	if (!x)
-		return -1;
-	for (size_t i = 0; i < l->n && x->type == REDIS_REPLY_ARRAY && i < x->elements; i++) {
+	if (cluster_batch_add(b, 1, (int)l->n + 2, argv, NULL) < 0 ||
+	    (r->auth_pending && BADD(b, "HGETALL", ukey) < 0) || batch_run(r, b) < 0)
+		goto out;
+	if (r->auth_pending) {
+		redisReply *h = cluster_batch_take_reply(b, 1);
+		r->auth_pending = 0;
+		if (auth_accept(r, user_wrap(r, h), hex) < 0)
+			goto out;
+	}
+	const redisReply *x = brep(b, 0);
+	for (size_t i = 0; r->user && i < l->n && x->type == REDIS_REPLY_ARRAY && i < x->elements; i++) {
 		const redisReply *v = x->element[i];
 		if (v->type == REDIS_REPLY_STRING)
 			l->v[i].voted = strcmp(v->str, "up") == 0 ? "up" : "down";
 	}
-	freeReplyObject(x);
-	return 0;
+	rc = 0;
+out:
+	free(argv);
+	free(ids);
+	if (b)
+		cluster_batch_free(b);
+	return rc;
 }
 
 static int news_load(struct req *r, const char *const *ids, size_t n, int update_rank, struct newslist *out)
@@ -615,6 +652,76 @@ out:
 	return rc;
 }
 
+/* A cached list: the stories and their strings in one block. */
+struct listsnap {
+	size_t n;
+	long total;
+	struct news v[];
+};
+
+static int list_get(struct req *r, const char *key, struct newslist *out)
+{
+	struct newscache_snap *s;
+	struct listsnap *l;
+	void *obj;
+
+	memset(out, 0, sizeof(*out));
+	if (!(s = newscache_get(r->site->cache, key, &obj)))
+		return 0;
+	l = obj;
+	/* The array is the request's own (it sets the vote arrows); the
+	 * strings stay the snapshot's. */
+	if (l->n && !(out->v = malloc(l->n * sizeof(*out->v)))) {
+		newscache_release(s);
+		return 0;
+	}
+	if (l->n)
+		memcpy(out->v, l->v, l->n * sizeof(*out->v));
+	out->n = l->n;
+	out->total = l->total;
+	out->snap = s;
+	return 1;
+}
+
+static size_t slen(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static const char *scopy(char **p, const char *s)
+{
+	char *d = *p;
+
+	if (!s)
+		return NULL;
+	memcpy(d, s, slen(s));
+	*p += slen(s);
+	return d;
+}
+
+static void list_put(struct req *r, const char *key, const struct newslist *l)
+{
+	size_t strings = 0;
+	struct listsnap *c;
+	char *p;
+
+	for (size_t i = 0; i < l->n; i++)
+		strings += slen(l->v[i].title) + slen(l->v[i].url) + slen(l->v[i].username);
+	if (!(c = malloc(sizeof(*c) + l->n * sizeof(c->v[0]) + strings)))
+		return;
+	c->n = l->n;
+	c->total = l->total;
+	p = (char *)&c->v[l->n];
+	for (size_t i = 0; i < l->n; i++) {
+		c->v[i] = l->v[i];
+		c->v[i].voted = NULL;
+		c->v[i].title = scopy(&p, l->v[i].title);
+		c->v[i].url = scopy(&p, l->v[i].url);
+		c->v[i].username = scopy(&p, l->v[i].username);
+	}
+	newscache_put(r->site->cache, key, c, free);
+}
+
 /* A range of a story index: news.top and news.cron come from the list
  * cache when it has them fresh, anything else from the cluster. */
 int db_news_range(struct req *r, const char *zset, long start, long count, int update_rank,
@@ -626,11 +733,11 @@ int db_news_range(struct req *r, const char *zset, long start, long count, int u
 	if (start < 0)
 		start = 0;
 	snprintf(key, sizeof(key), "%s:%ld:%ld", zset, start, count);
-	if (!shared || !newscache_get(r->site->cache, key, out)) {
+	if (!shared || !list_get(r, key, out)) {
 		if (news_range_load(r, zset, start, count, update_rank, out) < 0)
 			return -1;
 		if (shared)
-			newscache_put(r->site->cache, key, out);
+			list_put(r, key, out);
 	}
 	return news_votes(r, out);
 }
@@ -640,8 +747,16 @@ int db_news_get(struct req *r, long id, struct newslist *out)
 	char s[32];
 	const char *v[1] = { s };
 
+	char key[48];
+
 	snprintf(s, sizeof(s), "%ld", id);
-	return db_news_ids(r, v, id > 0 ? 1 : 0, 0, out);
+	snprintf(key, sizeof(key), "story:%ld", id);
+	if (id <= 0 || !list_get(r, key, out)) {
+		if (news_load(r, v, id > 0 ? 1 : 0, 0, out) < 0)
+			return -1;
+		list_put(r, key, out);
+	}
+	return news_votes(r, out);
 }
 
 /* Cast a vote on a story: no double votes, karma checked against the
@@ -942,6 +1057,11 @@ out:
 
 void thread_free(struct thread *t)
 {
+	if (t->snap) {
+		newscache_release(t->snap);
+		memset(t, 0, sizeof(*t));
+		return;
+	}
 	for (size_t i = 0; i < t->n; i++)
 		if (t->v[i].json)
 			json_decref(t->v[i].json);
@@ -976,7 +1096,18 @@ static int json_has_uid(json_t *arr, long uid)
 	return 0;
 }
 
-static int comment_parse(struct req *r, struct comment *c, long news_id, const char *id, const char *js)
+const char *db_comment_voted(const struct req *r, const struct comment *c)
+{
+	if (!r->user || !c->json)
+		return NULL;
+	if (json_has_uid(json_object_get(c->json, "up"), r->user->id))
+		return "up";
+	if (json_has_uid(json_object_get(c->json, "down"), r->user->id))
+		return "down";
+	return NULL;
+}
+
+static int comment_parse(struct comment *c, long news_id, const char *id, const char *js)
 {
 	json_t *o = json_loads(js, 0, NULL);
 
@@ -1000,8 +1131,6 @@ static int comment_parse(struct req *r, struct comment *c, long news_id, const c
 		c->body = "";
 	if (!c->username)
 		c->username = "deleted_user";
-	if (r->user)
-		c->voted = json_has_uid(up, r->user->id) ? "up" : json_has_uid(down, r->user->id) ? "down" : NULL;
 	return 0;
 }
 
@@ -1078,7 +1207,7 @@ int db_thread(struct req *r, long news_id, struct thread *out)
 		const char *id = x->element[i]->str;
 		if (!id || strcmp(id, "nextid") == 0 || !x->element[i + 1]->str)
 			continue;
-		if (comment_parse(r, &out->v[out->n], news_id, id, x->element[i + 1]->str) == 0)
+		if (comment_parse(&out->v[out->n], news_id, id, x->element[i + 1]->str) == 0)
 			out->n++;
 	}
 	freeReplyObject(x);
@@ -1088,6 +1217,47 @@ int db_thread(struct req *r, long news_id, struct thread *out)
 	if (rc < 0)
 		snprintf(r->cerr, sizeof(r->cerr), "out of memory");
 	return rc;
+}
+
+static void thread_destroy(void *obj)
+{
+	thread_free(obj);
+	free(obj);
+}
+
+static int thread_borrow(struct req *r, const char *key, struct thread *out)
+{
+	void *obj;
+
+	memset(out, 0, sizeof(*out));
+	if (!(out->snap = newscache_get(r->site->cache, key, &obj)))
+		return 0;
+	out->v = ((struct thread *)obj)->v;
+	out->n = ((struct thread *)obj)->n;
+	out->top = ((struct thread *)obj)->top;
+	return 1;
+}
+
+int db_thread_shared(struct req *r, long news_id, struct thread *out)
+{
+	struct thread *t;
+	char key[48];
+
+	snprintf(key, sizeof(key), "thread:%ld", news_id);
+	if (r->site->cfg.list_cache_ms <= 0)
+		return db_thread(r, news_id, out);
+	if (thread_borrow(r, key, out))
+		return 0;
+	if (!(t = calloc(1, sizeof(*t))) || db_thread(r, news_id, t) < 0) {
+		free(t);
+		return -1;
+	}
+	newscache_put(r->site->cache, key, t, thread_destroy);
+	/* Taken back out of the cache, so that it is freed by whoever lets
+	 * go last; gone already only when others crowded it out. */
+	if (thread_borrow(r, key, out))
+		return 0;
+	return db_thread(r, news_id, out);
 }
 
 int db_comment(struct req *r, long news_id, long comment_id, struct thread *out)
@@ -1100,7 +1270,7 @@ int db_comment(struct req *r, long news_id, long comment_id, struct thread *out)
 		return -1;
 	snprintf(id, sizeof(id), "%ld", comment_id);
 	if (x->type == REDIS_REPLY_STRING && comment_id > 0 && (out->v = calloc(1, sizeof(*out->v))) &&
-	    comment_parse(r, &out->v[0], news_id, id, x->str) == 0) {
+	    comment_parse(&out->v[0], news_id, id, x->str) == 0) {
 		out->n = 1;
 		out->top = &out->v[0];
 	}

@@ -312,7 +312,8 @@ static void serve(struct site *s, struct req *r, struct MHD_Connection *con, str
 		render_unavailable(r);
 		return;
 	}
-	if (db_auth(r) < 0 || rt->fn(r) < 0) {
+	r->auth_pending = rt->lazy_auth;
+	if ((!rt->lazy_auth && db_auth(r) < 0) || rt->fn(r) < 0) {
 		/* Whatever was built is dropped: the answer is the 503. */
 		buf_reset(&r->out);
 		free(r->location);

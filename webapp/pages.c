@@ -300,9 +300,10 @@ static void comment_html(struct req *r, const struct comment *c, int show_parent
 		F("<article class=\"comment deleted level-%d\">[comment deleted]</article>\n", level);
 		return;
 	}
-	if (c->voted && strcmp(c->voted, "up") == 0)
+	const char *voted = db_comment_voted(r, c);
+	if (voted && strcmp(voted, "up") == 0)
 		up = "uparrow voted", down = "downarrow disabled";
-	else if (c->voted)
+	else if (voted)
 		up = "uparrow disabled", down = "downarrow voted";
 	F("<article class=\"comment level-%d\" data-comment-id=\"%ld-%ld\" id=\"%ld-%ld\"><span class=\"info\">"
 	  "<span class=\"username\">",
@@ -383,7 +384,7 @@ static int page_news(struct req *r)
 		rc = not_found(r, "No such news.");
 		goto out;
 	}
-	if (db_thread(r, id, &t) < 0)
+	if (db_thread_shared(r, id, &t) < 0)
 		goto out;
 	page_begin(r, l.v[0].title);
 	P("<section id=\"newslist\">");
@@ -884,29 +885,30 @@ static int page_healthz(struct req *r)
 }
 
 const struct route page_routes[] = {
-	{ "GET", "/", page_top, 0 },
-	{ "GET", "/rss", page_rss, 0 },
-	{ "GET", "/latest", page_latest_redirect, 0 },
-	{ "GET", "/latest/:start", page_latest, 0 },
-	{ "GET", "/saved/:start", page_saved, 0 },
-	{ "GET", "/usernews/:username/:start", page_usernews, 0 },
-	{ "GET", "/usercomments/:username/:start", page_usercomments, 0 },
-	{ "GET", "/replies", page_replies, 0 },
-	{ "GET", "/login", page_login, 0 },
-	{ "GET", "/logout", page_logout, 0 },
-	{ "GET", "/reset-password", page_reset_password, 0 },
-	{ "GET", "/reset-password-ok", page_reset_password_ok, 0 },
-	{ "GET", "/set-new-password", page_set_new_password, 0 },
-	{ "GET", "/submit", page_submit, 0 },
-	{ "GET", "/news/:news_id", page_news, 0 },
-	{ "GET", "/comment/:news_id/:comment_id", page_comment, 0 },
-	{ "GET", "/reply/:news_id/:comment_id", page_reply, 0 },
-	{ "GET", "/editcomment/:news_id/:comment_id", page_editcomment, 0 },
-	{ "GET", "/editnews/:news_id", page_editnews, 0 },
-	{ "GET", "/user/:username", page_user, 0 },
-	{ "GET", "/random", page_random, 0 },
-	{ "GET", "/admin", page_admin, 0 },
-	{ "GET", "/about", page_about, 0 },
-	{ "GET", "/healthz", page_healthz, 0 },
-	{ NULL, NULL, NULL, 0 },
+	/* The list pages check the login with their first read. */
+	{ "GET", "/", page_top, 0, 1 },
+	{ "GET", "/rss", page_rss, 0, 0 },
+	{ "GET", "/latest", page_latest_redirect, 0, 0 },
+	{ "GET", "/latest/:start", page_latest, 0, 1 },
+	{ "GET", "/saved/:start", page_saved, 0, 0 },
+	{ "GET", "/usernews/:username/:start", page_usernews, 0, 0 },
+	{ "GET", "/usercomments/:username/:start", page_usercomments, 0, 0 },
+	{ "GET", "/replies", page_replies, 0, 0 },
+	{ "GET", "/login", page_login, 0, 0 },
+	{ "GET", "/logout", page_logout, 0, 0 },
+	{ "GET", "/reset-password", page_reset_password, 0, 0 },
+	{ "GET", "/reset-password-ok", page_reset_password_ok, 0, 0 },
+	{ "GET", "/set-new-password", page_set_new_password, 0, 0 },
+	{ "GET", "/submit", page_submit, 0, 0 },
+	{ "GET", "/news/:news_id", page_news, 0, 1 },
+	{ "GET", "/comment/:news_id/:comment_id", page_comment, 0, 0 },
+	{ "GET", "/reply/:news_id/:comment_id", page_reply, 0, 0 },
+	{ "GET", "/editcomment/:news_id/:comment_id", page_editcomment, 0, 0 },
+	{ "GET", "/editnews/:news_id", page_editnews, 0, 0 },
+	{ "GET", "/user/:username", page_user, 0, 0 },
+	{ "GET", "/random", page_random, 0, 0 },
+	{ "GET", "/admin", page_admin, 0, 0 },
+	{ "GET", "/about", page_about, 0, 0 },
+	{ "GET", "/healthz", page_healthz, 0, 0 },
+	{ NULL, NULL, NULL, 0, 0 },
 };

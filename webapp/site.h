@@ -73,6 +73,7 @@ struct req {
 	struct cluster *c;          /* borrowed from the pool for this request */
 	char cerr[256];             /* the last cluster failure */
 	struct user *user;          /* logged in, or NULL */
+	int auth_pending;           /* the login is checked with the page's first read */
 
 	/* the response */
 	int status;
@@ -131,7 +132,6 @@ struct comment {
 	long id, news_id, parent_id, user_id, ctime, up, down;
 	int del, level;
 	const char *body, *username;
-	const char *voted;
 	struct comment *replies; /* first child, in order */
 	struct comment *next;    /* next sibling */
 	void *json;              /* json_t owning the strings */
@@ -140,8 +140,13 @@ struct thread {
 	struct comment *v;   /* all comments */
 	size_t n;
 	struct comment *top; /* first top-level comment */
+	struct newscache_snap *snap; /* set: a shared, read-only thread */
 };
 int db_thread(struct req *r, long news_id, struct thread *out);
+/* The same, possibly shared with other requests: never modify it. */
+int db_thread_shared(struct req *r, long news_id, struct thread *out);
+/* "up", "down" or NULL: the logged-in user's vote on c. */
+const char *db_comment_voted(const struct req *r, const struct comment *c);
 int db_comment(struct req *r, long news_id, long comment_id, struct thread *out); /* one, n=0 if none */
 void thread_free(struct thread *t);
 
@@ -166,6 +171,7 @@ struct route {
 	const char *pattern;  /* "/news/:id" */
 	handler_fn fn;
 	int api;
+	int lazy_auth;        /* the handler checks the login itself, in its first round trip */
 };
 extern const struct route page_routes[], api_routes[];
 void page_error(struct req *r, int status, const char *msg);
