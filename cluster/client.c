@@ -452,6 +452,11 @@ static redisReply *run_one(struct cluster *c, struct cluster_batch *b, char *err
 	return r;
 }
 
+int cluster_batch_waits(const struct cluster_batch *b)
+{
+	return b->wait_replicas;
+}
+
 redisReply *cluster_batch_take_reply(struct cluster_batch *b, size_t i)
 {
 	return batch_take_reply(b, i);

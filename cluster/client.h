@@ -112,6 +112,8 @@ const redisReply *cluster_batch_reply(const struct cluster_batch *b, size_t i);
 redisReply *cluster_batch_take_reply(struct cluster_batch *b, size_t i);
 /* Why the i-th command has no reply (names the node), or NULL. */
 const char *cluster_batch_error(const struct cluster_batch *b, size_t i);
+/* The replicas set with cluster_batch_set_wait (0: no WAIT). */
+int cluster_batch_waits(const struct cluster_batch *b);
 /* With a WAIT: 1 when enough replicas confirmed the i-th command, else 0. */
 int cluster_batch_acked(const struct cluster_batch *b, size_t i);
 

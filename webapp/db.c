@@ -117,7 +117,9 @@ static struct cluster_batch *batch_new(struct req *r, int durable)
 	return b;
 }
 
-/* Run b; every command must have a non-error reply. */
+/* Run b; every command must have a non-error reply. A durable write that
+ * no replica confirmed in time has still been made: it is answered as
+ * done, and logged, since losing its master now would lose it. */
 static int batch_run(struct req *r, struct cluster_batch *b)
 {
 	if (!b)
@@ -129,6 +131,14 @@ static int batch_run(struct req *r, struct cluster_batch *b)
 	for (size_t i = 0; i < cluster_batch_count(b); i++)
 		if (db_reply_error(r, cluster_batch_reply(b, i)) < 0)
 			return -1;
+	if (cluster_batch_waits(b))
+		for (size_t i = 0; i < cluster_batch_count(b); i++)
+			if (!cluster_batch_acked(b, i)) {
+				atomic_fetch_add(&r->site->unconfirmed_writes, 1);
+				fprintf(stderr, "newsd: %s %s: write not confirmed by a replica: %s\n", r->method,
+					r->path ? r->path : "?", cluster_batch_error(b, i) ? cluster_batch_error(b, i) : "");
+				break;
+			}
 	return 0;
 }
 
@@ -666,7 +676,7 @@ static int list_get(struct req *r, const char *key, struct newslist *out)
 	void *obj;
 
 	memset(out, 0, sizeof(*out));
-	if (!(s = newscache_get(r->site->cache, key, &obj)))
+	if (r->fresh || !(s = newscache_get(r->site->cache, key, &obj)))
 		return 0;
 	l = obj;
 	/* The array is the request's own (it sets the vote arrows); the
@@ -1230,7 +1240,7 @@ static int thread_borrow(struct req *r, const char *key, struct thread *out)
 	void *obj;
 
 	memset(out, 0, sizeof(*out));
-	if (!(out->snap = newscache_get(r->site->cache, key, &obj)))
+	if (r->fresh || !(out->snap = newscache_get(r->site->cache, key, &obj)))
 		return 0;
 	out->v = ((struct thread *)obj)->v;
 	out->n = ((struct thread *)obj)->n;
@@ -1244,7 +1254,7 @@ int db_thread_shared(struct req *r, long news_id, struct thread *out)
 	char key[48];
 
 	snprintf(key, sizeof(key), "thread:%ld", news_id);
-	if (r->site->cfg.list_cache_ms <= 0)
+	if (r->site->cfg.list_cache_ms <= 0 || r->fresh)
 		return db_thread(r, news_id, out);
 	if (thread_borrow(r, key, out))
 		return 0;

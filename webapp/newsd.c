@@ -313,6 +313,10 @@ static void serve(struct site *s, struct req *r, struct MHD_Connection *con, str
 		return;
 	}
 	r->auth_pending = rt->lazy_auth;
+	/* nginx keeps anonymous pages for a second; had they come from the
+	 * shared cache, a vote could take a second more to show. */
+	char tok[128];
+	r->fresh = !r->cookie || cookie_get(r->cookie, "auth", tok, sizeof(tok)) < 0 || !tok[0];
 	if ((!rt->lazy_auth && db_auth(r) < 0) || rt->fn(r) < 0) {
 		/* Whatever was built is dropped: the answer is the 503. */
 		buf_reset(&r->out);

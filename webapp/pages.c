@@ -841,10 +841,12 @@ static int page_admin(struct req *r)
 	cluster_get_stats(r->c, &st);
 	page_begin(r, "Admin section");
 	F("<div id=\"adminlinks\"><h2>Admin</h2><h3>Site stats</h3><ul><li>%s users</li><li>%lld news posted</li>"
-	  "<li>%lu requests served by this front-end, %lu answered 5xx, %lu cluster failures</li>"
+	  "<li>%lu requests served by this front-end, %lu answered 5xx, %lu cluster failures, "
+	  "%lu writes not confirmed by a replica</li>"
 	  "<li>this connection: %lu redirects followed, %lu slot map loads, %lu node failures</li></ul></div>",
 	  users->type == REDIS_REPLY_STRING ? users->str : "0", news->integer, (unsigned long)r->site->requests,
-	  (unsigned long)r->site->errors_5xx, (unsigned long)r->site->cluster_failures, st.moved + st.ask,
+	  (unsigned long)r->site->errors_5xx, (unsigned long)r->site->cluster_failures,
+	  (unsigned long)r->site->unconfirmed_writes, st.moved + st.ask,
 	  st.refreshes, st.node_failures);
 	page_end(r);
 	freeReplyObject(users);

@@ -46,7 +46,7 @@ struct site {
 	pthread_mutex_t secret_lock;
 	unsigned char secret[32];    /* site:secret, once loaded */
 	int have_secret;
-	atomic_ulong requests, errors_5xx, cluster_failures;
+	atomic_ulong requests, errors_5xx, cluster_failures, unconfirmed_writes;
 };
 
 /* A loaded user: the fields of u:{id}. */
@@ -74,6 +74,7 @@ struct req {
 	char cerr[256];             /* the last cluster failure */
 	struct user *user;          /* logged in, or NULL */
 	int auth_pending;           /* the login is checked with the page's first read */
+	int fresh;                  /* anonymous: bypass the shared cache (nginx caches these pages) */
 
 	/* the response */
 	int status;
