@@ -9,7 +9,7 @@ BUILD="build-essential autoconf automake pkg-config libpcap-dev libnl-3-dev libn
        libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev"
 RUN="iproute2 iputils-ping"
 TEST="jq keepalived tcpdump procps groff-base man-db redis-server redis-tools nftables
-      nginx wrk chromium python3-aiosmtpd curl ansible python3-jinja2 dnsmasq-base"
+      nginx wrk chromium python3-aiosmtpd curl ansible python3-jinja2 dnsmasq-base ucarp"
 # The browser test (tests/integration/31-web-browser.sh) also needs node and
 # npm; the machines have Node.js 20 installed outside Debian's packages, so
 # they are not in this list: that test skips, saying why, without them.

@@ -220,6 +220,9 @@ static cfg_opt_t vip_opts[] = {
 	KEY("accept_mode"),
 	KEY("garp_count"),
 	KEY("garp_delay"),
+	KEY("password"),
+	KEY("advbase"),
+	KEY("advskew"),
 	CFG_PTR_CB(SECTION_LINE_KEY, "0", CFGF_NONE, section_line_parse, NULL),
 	CFG_END()
 };
@@ -398,8 +401,8 @@ static void get_choice(struct ctx *c, cfg_t *sec, const char *key, const struct 
 
 static const struct choice protocols[] = {
 	{ "vrrp3", VIP_PROTO_VRRP3, true },
-	{ "vrrp2", 0, false },
-	{ "carp", 0, false },
+	{ "vrrp2", VIP_PROTO_VRRP2, true },
+	{ "carp", VIP_PROTO_CARP, true },
 };
 
 static const struct choice cksum_modes[] = {
@@ -577,6 +580,8 @@ static bool valid_ifname(const char *s)
 	return strcspn(s, "/: \t\n\v\f\r") == n;
 }
 
+static void vip_protocol_keys(struct ctx *c, cfg_t *sec, struct vip_config *vc);
+
 static void vip_build(struct ctx *c, cfg_t *sec, struct vip_config *vc, struct vip_src *src)
 {
 	const struct cval *v;
@@ -639,11 +644,66 @@ static void vip_build(struct ctx *c, cfg_t *sec, struct vip_config *vc, struct v
 	vc->checksum_mode = (enum vrrp_cksum)choice;
 
 	get_bool(c, sec, "accept_mode", &vc->accept_mode);
+	vip_protocol_keys(c, sec, vc);
 	n = vc->garp_count;
 	get_int(c, sec, "garp_count", 0, 100, &n);
 	vc->garp_count = (unsigned)n;
 	get_seconds(c, sec, "garp_delay", 1000000, 0, 10 * 1000, "0..10", &vc->garp_delay_ms);
 	c->vip = NULL;
+}
+
+/* The keys of the older protocols. VRRPv2: IPv4, whole seconds, an
+ * optional text password of up to 8 bytes. CARP speaks in advbase (whole
+ * seconds) and advskew (lower wins) instead of advert_interval and
+ * priority, which map onto the same state machine; the HMAC key is the
+ * password, and the first address is the one the HMAC covers. */
+static void vip_protocol_keys(struct ctx *c, cfg_t *sec, struct vip_config *vc)
+{
+	const struct cval *pw = scalar(sec, "password"), *v, *proto = scalar(sec, "protocol");
+	size_t max = vc->protocol == VIP_PROTO_CARP ? CARP_KEY_MAX : VRRP2_AUTH_LEN;
+	int pline = proto ? proto->line : vc->line;
+	long n;
+
+	vc->auth.proto = vc->protocol;
+	if (vc->protocol == VIP_PROTO_VRRP3) {
+		if (pw)
+			bad_value(c, "password", pw, true, "needs protocol = \"vrrp2\" or \"carp\"");
+		for (const char *const *k = (const char *const[]){ "advbase", "advskew", NULL }; *k; k++)
+			if ((v = scalar(sec, *k)))
+				bad_value(c, *k, v, false, "needs protocol = \"carp\"");
+		return;
+	}
+	if (vc->family == AF_INET6 && vc->naddrs)
+		add_msg(c, pline, "%s speaks IPv4 only; the addresses are IPv6",
+			vc->protocol == VIP_PROTO_CARP ? "carp" : "vrrp2");
+	if (pw && (!pw->text[0] || strlen(pw->text) > max))
+		bad_value(c, "password", pw, true, "must be 1..%zu bytes for this protocol", max);
+	else if (pw) {
+		memcpy(vc->auth.key, pw->text, strlen(pw->text));
+		vc->auth.has_key = true;
+	}
+	if (vc->protocol == VIP_PROTO_VRRP2) {
+		if (vc->interval % 100)
+			add_msg(c, pline, "vrrp2 advertises whole seconds: advert_interval must be 1..40");
+		for (const char *const *k = (const char *const[]){ "advbase", "advskew", NULL }; *k; k++)
+			if ((v = scalar(sec, *k)))
+				bad_value(c, *k, v, false, "needs protocol = \"carp\"");
+		return;
+	}
+	if (!pw)
+		add_msg(c, pline, "carp needs a password (the HMAC key, as ucarp's --pass)");
+	if ((v = scalar(sec, "priority")))
+		bad_value(c, "priority", v, false, "carp uses advskew (lower wins) instead");
+	if ((v = scalar(sec, "advert_interval")))
+		bad_value(c, "advert_interval", v, false, "carp uses advbase (whole seconds) instead");
+	n = 1;
+	get_int(c, sec, "advbase", 1, 254, &n);
+	vc->interval = (uint16_t)(n * 100);
+	n = 0;
+	get_int(c, sec, "advskew", 0, 253, &n);
+	vc->priority = (uint8_t)(254 - n);
+	if (vc->naddrs)
+		vc->auth.vaddr = vc->addrs[0].addr;
 }
 
 /* A VRID names one virtual router on a LAN (RFC 5798 5.2.3), and IPv4 and
@@ -832,6 +892,7 @@ bool config_vip_equal(const struct vip_config *a, const struct vip_config *b)
 	       a->interval == b->interval && a->preempt == b->preempt &&
 	       a->preempt_delay_ms == b->preempt_delay_ms && a->accept_mode == b->accept_mode &&
 	       a->protocol == b->protocol && a->checksum_mode == b->checksum_mode &&
+	       memcmp(&a->auth, &b->auth, sizeof(a->auth)) == 0 &&
 	       a->garp_count == b->garp_count && a->garp_delay_ms == b->garp_delay_ms &&
 	       a->naddrs == b->naddrs && prefixes_equal(a->addrs, b->addrs, a->naddrs) &&
 	       a->npeers == b->npeers && addrs_equal(a->peers, b->peers, a->npeers);

@@ -16,7 +16,6 @@
 #define CONFIG_DEFAULT_STATE_DIR "/var/lib/vipd"
 #define CONFIG_NAME_MAX 64
 
-enum vip_protocol { VIP_PROTO_VRRP3 = 0 };
 
 struct vip_config {
 	char name[CONFIG_NAME_MAX];   /* the section title: what vipctl takes */
@@ -28,7 +27,8 @@ struct vip_config {
 	bool preempt;                 /* default true */
 	uint32_t preempt_delay_ms;    /* default 0 */
 	bool accept_mode;             /* default true */
-	enum vip_protocol protocol;   /* "vrrp3" */
+	enum vip_protocol protocol;   /* "vrrp3" (default) | "vrrp2" | "carp" */
+	struct vrrp_auth auth;        /* vrrp2 text password, carp HMAC key and vaddr */
 	enum vrrp_cksum checksum_mode;/* "pseudo-header" (default) | "rfc9568" */
 	unsigned garp_count;          /* announcements on becoming master, default 3 */
 	uint32_t garp_delay_ms;       /* between them, default 100 */

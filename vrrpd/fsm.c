@@ -13,6 +13,8 @@
  * passes, so the addresses are never unserved in between. */
 #include "fsm.h"
 
+#include <sys/socket.h>
+
 #include <string.h>
 
 #define PRIO_LEAVING 0    /* RFC 9568 5.2.4: "stop participating" */
@@ -209,6 +211,29 @@ static void backup_advert(struct fsm *f, fsm_time now, const struct vrrp_packet 
 	/* else discard: the Master_Down_Timer runs out and we preempt. */
 }
 
+/* ucarp compares two IPv4 addresses as the 32-bit integers their bytes
+ * make in memory; on the little-endian hosts it runs on, the last octet
+ * is the most significant. A compatible group must agree with it. */
+static bool carp_addr_lower(const struct ipaddr *a, const struct ipaddr *b)
+{
+	uint32_t x = 0, y = 0;
+
+	for (int i = 3; i >= 0; i--) {
+		x = x << 8 | a->u.bytes[i];
+		y = y << 8 | b->u.bytes[i];
+	}
+	return x < y;
+}
+
+/* Does an equal-priority master beat us? VRRP: the higher address wins
+ * (RFC 9568 6.4.3); CARP: the lower one, as ucarp reads addresses. */
+static bool peer_wins_tie(const struct fsm *f, const struct ipaddr *peer)
+{
+	if (f->p.carp_tiebreak && peer->family == AF_INET)
+		return carp_addr_lower(peer, &f->self);
+	return ipaddr_cmp(peer, &f->self) > 0;
+}
+
 /* RFC 9568 6.4.3. */
 static void master_advert(struct fsm *f, fsm_time now, const struct vrrp_packet *pkt,
 			  struct fsm_actions *act)
@@ -220,9 +245,9 @@ static void master_advert(struct fsm *f, fsm_time now, const struct vrrp_packet 
 		master_advertise(f, now, act);
 		return;
 	}
-	if (theirs > ours || (theirs == ours && ipaddr_cmp(&pkt->src, &f->self) > 0)) {
+	if (theirs > ours || (theirs == ours && peer_wins_tie(f, &pkt->src))) {
 		change_state(f, now, FSM_BACKUP,
-			     theirs > ours ? "higher priority master" : "equal priority, higher address master",
+			     theirs > ours ? "higher priority master" : "equal priority, preferred address master",
 			     act);
 		backup_learn(f, now, pkt, act);
 		return;

@@ -27,6 +27,7 @@ struct fsm_params {
 	uint16_t interval;      /* Advertisement_Interval, centiseconds */
 	bool preempt;           /* Preempt_Mode */
 	fsm_time preempt_delay; /* after joining, tolerate a lower master this long */
+	bool carp_tiebreak;     /* equal masters: the lower address wins, compared as ucarp does */
 };
 
 enum fsm_action {

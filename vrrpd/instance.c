@@ -3,6 +3,8 @@
  * (advertise, install or remove VIPs, announce them). */
 #include "instance.h"
 
+#include <openssl/rand.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +43,8 @@ static void instance_send_advert(struct vipd *d, struct instance *in, uint8_t pr
 	size_t ndst = c->npeers ? c->npeers : 1;
 	for (size_t i = 0; i < ndst; i++) {
 		const struct ipaddr *dst = c->npeers ? &c->peers[i] : &group;
-		ssize_t len = proto_encode(&adv, &in->self, dst, c->checksum_mode, msg, sizeof(msg));
+		ssize_t len = proto_encode_as(&adv, &c->auth, ++in->carp_counter, &in->self, dst, c->checksum_mode,
+					      msg, sizeof(msg));
 		if (len < 0) {
 			log_err("vip %s: cannot encode an advertisement", c->name);
 			return;
@@ -156,8 +159,13 @@ struct instance *instance_new(struct vipd *d, const struct vip_config *cfg, fsm_
 	struct fsm_params p = {
 		.vrid = cfg->vrid, .priority = cfg->priority, .interval = cfg->interval,
 		.preempt = cfg->preempt, .preempt_delay = (fsm_time)cfg->preempt_delay_ms * 1000,
+		.carp_tiebreak = cfg->protocol == VIP_PROTO_CARP,
 	};
 	in->cfg = cfg;
+	/* CARP: a counter that starts anywhere, as ucarp's does. */
+	if (RAND_bytes((unsigned char *)&in->carp_counter, sizeof(in->carp_counter)) != 1)
+		in->carp_counter = (uint64_t)now;
+	in->carp_counter >>= 1;
 	in->ifc = vipd_iface(d, cfg->ifname);
 	fsm_init(&in->fsm, &p, now);
 	instance_schedule(in);
@@ -257,6 +265,23 @@ void instance_refresh(struct vipd *d, struct instance *in, fsm_time now)
 		instance_guard_vips(d, in, now);
 }
 
+/* CARP: an authentic advert can still be a recording. A sender's counter
+ * only grows; one that does not, from the same sender, is a replay while
+ * that sender is alive. After a Master_Down_Interval of silence any
+ * counter is taken: a restarted ucarp starts a new one at random. */
+static bool instance_carp_replay(struct instance *in, const struct vrrp_packet *pkt, fsm_time now)
+{
+	fsm_time alive = 3 * (fsm_time)(pkt->adv.interval ? pkt->adv.interval : 100) * FSM_USEC_PER_CS + 1000000;
+
+	if (ipaddr_equal(&pkt->src, &in->peer_src) && now - in->peer_counter_at < alive &&
+	    pkt->counter <= in->peer_counter)
+		return true;
+	in->peer_src = pkt->src;
+	in->peer_counter = pkt->counter;
+	in->peer_counter_at = now;
+	return false;
+}
+
 void instance_packet(struct vipd *d, struct instance *in, const struct vrrp_packet *pkt, fsm_time now)
 {
 	struct ipaddr vips[VRRP_MAX_ADDRS];
@@ -266,8 +291,13 @@ void instance_packet(struct vipd *d, struct instance *in, const struct vrrp_pack
 		return;
 	for (size_t i = 0; i < in->cfg->naddrs; i++)
 		vips[i] = in->cfg->addrs[i].addr;
-	if (!proto_addrs_match(&pkt->adv, vips, in->cfg->naddrs)) {
+	/* A CARP advert lists no addresses: its HMAC covers the VIP instead. */
+	if (pkt->proto != VIP_PROTO_CARP && !proto_addrs_match(&pkt->adv, vips, in->cfg->naddrs)) {
 		in->n.drops[DROP_ADDR_MISMATCH]++;
+		return;
+	}
+	if (pkt->proto == VIP_PROTO_CARP && instance_carp_replay(in, pkt, now)) {
+		in->n.drops[DROP_REPLAY]++;
 		return;
 	}
 	in->n.adverts_received++;

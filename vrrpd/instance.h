@@ -29,6 +29,10 @@ struct instance {
 	unsigned announce_left;       /* GARP/NA burst still to send */
 	fsm_time announce_at;
 	fsm_time next;                /* cached instance_deadline() */
+	uint64_t carp_counter;        /* CARP: our advertisement counter */
+	uint64_t peer_counter;        /* CARP: the last counter heard, from peer_src */
+	struct ipaddr peer_src;
+	fsm_time peer_counter_at;
 	struct instance_counters n;
 };
 

@@ -7,6 +7,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #define IPV4_HDR_MIN 20
 #define IPV6_HDR_LEN 40
 #define IPV4_TOS_CS6 0xc0 /* network control (RFC 4594), as other VRRP speakers send */
@@ -25,6 +29,8 @@ static const char *const drop_names[DROP__COUNT] = {
 	[DROP_UNKNOWN_VRID] = "unknown_vrid",
 	[DROP_ADDR_MISMATCH] = "addr_mismatch",
 	[DROP_OWN_PACKET] = "own_packet",
+	[DROP_BAD_AUTH] = "bad_auth",
+	[DROP_REPLAY] = "replay",
 };
 
 const char *proto_drop_name(enum vrrp_drop reason)
@@ -349,4 +355,184 @@ bool proto_addrs_match(const struct vrrp_advert *adv, const struct ipaddr *addrs
 		    !addr_in(&adv->addrs[i], addrs, n))
 			return false;
 	return true;
+}
+
+/* ---- VRRPv2 (RFC 3768) and CARP (as ucarp speaks it) ------------------- */
+
+uint8_t proto_carp_priority(uint8_t advbase, uint8_t advskew)
+{
+	if (advbase == CARP_LEAVING && advskew == CARP_LEAVING)
+		return 0;
+	return advskew >= 253 ? 1 : (uint8_t)(254 - advskew);
+}
+
+uint8_t proto_carp_advskew(uint8_t priority)
+{
+	return priority >= 254 ? 0 : (uint8_t)(254 - priority);
+}
+
+/* ucarp's HMAC-SHA1: version, type, vhid, the virtual address, then the
+ * 64-bit counter as sent; the key is the password, zero-padded. */
+static void carp_hmac(const struct vrrp_auth *auth, uint8_t vhid, const uint8_t counter[8], uint8_t md[20])
+{
+	uint8_t msg[3 + 4 + 8] = { CARP_VERSION, VRRP_TYPE_ADVERT, vhid };
+	unsigned mdlen = 20;
+
+	memcpy(msg + 3, auth->vaddr.u.bytes, 4);
+	memcpy(msg + 7, counter, 8);
+	HMAC(EVP_sha1(), auth->key, CARP_KEY_MAX + 1, msg, sizeof(msg), md, &mdlen);
+}
+
+static enum vrrp_drop check_vrrp2(const struct ip_view *ip, const struct vrrp_auth *auth)
+{
+	const uint8_t *m = ip->msg;
+	uint8_t want[VRRP2_AUTH_LEN] = { 0 };
+
+	if (ip->msglen < 1)
+		return DROP_TRUNCATED;
+	if (m[0] >> 4 != VRRP2_VERSION)
+		return DROP_BAD_VERSION;
+	if ((m[0] & 0x0f) != VRRP_TYPE_ADVERT)
+		return DROP_BAD_TYPE;
+	if (ip->msglen < VRRP_HDR_LEN)
+		return DROP_TRUNCATED;
+	if (m[3] == 0 || ip->msglen != VRRP_HDR_LEN + m[3] * 4u + VRRP2_AUTH_LEN)
+		return DROP_BAD_LENGTH;
+	/* RFC 3768 5.3.8: the checksum covers the VRRP message only. */
+	if (sum_fold(sum_bytes(0, m, ip->msglen)) != 0xffff)
+		return DROP_BAD_CHECKSUM;
+	if (m[5] == 0)
+		return DROP_BAD_INTERVAL;
+	/* RFC 3768 7.1: the authentication type must match the group's. */
+	if (m[4] != (auth->has_key ? VRRP2_AUTH_TEXT : VRRP2_AUTH_NONE))
+		return DROP_BAD_AUTH;
+	memcpy(want, auth->key, VRRP2_AUTH_LEN);
+	if (auth->has_key && CRYPTO_memcmp(m + ip->msglen - VRRP2_AUTH_LEN, want, VRRP2_AUTH_LEN) != 0)
+		return DROP_BAD_AUTH;
+	return DROP_NONE;
+}
+
+static enum vrrp_drop check_carp(const struct ip_view *ip, const struct vrrp_auth *auth)
+{
+	const uint8_t *m = ip->msg;
+	uint8_t md[20];
+
+	if (ip->msglen < 1)
+		return DROP_TRUNCATED;
+	if (m[0] >> 4 != CARP_VERSION)
+		return DROP_BAD_VERSION;
+	if ((m[0] & 0x0f) != VRRP_TYPE_ADVERT)
+		return DROP_BAD_TYPE;
+	if (ip->msglen < CARP_HDR_LEN)
+		return DROP_TRUNCATED;
+	if (sum_fold(sum_bytes(0, m, CARP_HDR_LEN)) != 0xffff)
+		return DROP_BAD_CHECKSUM;
+	if (m[5] == 0 && m[2] == 0)
+		return DROP_BAD_INTERVAL;
+	carp_hmac(auth, m[1], m + 8, md);
+	if (CRYPTO_memcmp(md, m + 16, sizeof(md)) != 0)
+		return DROP_BAD_AUTH;
+	return DROP_NONE;
+}
+
+enum vrrp_drop proto_decode_as(const uint8_t *pkt, size_t len, const struct vrrp_auth *auth,
+			       struct vrrp_packet *out)
+{
+	struct ip_view ip;
+	enum vrrp_drop r;
+
+	if (auth->proto == VIP_PROTO_VRRP3) {
+		r = proto_decode(pkt, len, out);
+		if (r == DROP_NONE)
+			out->proto = VIP_PROTO_VRRP3;
+		return r;
+	}
+	if ((r = parse_ip(pkt, len, &ip)) != DROP_NONE)
+		return r;
+	if (ip.family != AF_INET)
+		return DROP_BAD_IP;
+	if (ip.ttl != VRRP_TTL)
+		return DROP_BAD_TTL;
+	r = auth->proto == VIP_PROTO_CARP ? check_carp(&ip, auth) : check_vrrp2(&ip, auth);
+	if (r != DROP_NONE)
+		return r;
+
+	const uint8_t *m = ip.msg;
+	memset(out, 0, sizeof(*out));
+	out->proto = auth->proto;
+	out->src.family = out->dst.family = out->adv.family = AF_INET;
+	memcpy(out->src.u.bytes, ip.src, 4);
+	memcpy(out->dst.u.bytes, ip.dst, 4);
+	out->ttl = ip.ttl;
+	out->cksum = VRRP_CKSUM_PLAIN;
+	out->adv.vrid = m[1];
+	if (auth->proto == VIP_PROTO_CARP) {
+		out->adv.priority = proto_carp_priority(m[5], m[2]);
+		out->adv.interval = (uint16_t)(m[5] * 100u + m[2] * 100u / 256);
+		for (int i = 0; i < 8; i++)
+			out->counter = out->counter << 8 | m[8 + i];
+		return DROP_NONE;
+	}
+	out->adv.priority = m[2];
+	out->adv.interval = (uint16_t)(m[5] * 100u);
+	out->adv.naddrs = m[3];
+	for (size_t i = 0; i < m[3]; i++) {
+		out->adv.addrs[i].family = AF_INET;
+		memcpy(out->adv.addrs[i].u.bytes, m + VRRP_HDR_LEN + i * 4, 4);
+	}
+	return DROP_NONE;
+}
+
+static ssize_t encode_vrrp2(const struct vrrp_advert *adv, const struct vrrp_auth *auth, uint8_t *buf,
+			    size_t buflen)
+{
+	size_t n = VRRP_HDR_LEN + adv->naddrs * 4u + VRRP2_AUTH_LEN;
+
+	if (adv->naddrs == 0 || adv->interval % 100 || adv->interval / 100 == 0 || adv->interval / 100 > 255 ||
+	    buflen < n)
+		return -1;
+	memset(buf, 0, n);
+	buf[0] = VRRP2_VERSION << 4 | VRRP_TYPE_ADVERT;
+	buf[1] = adv->vrid;
+	buf[2] = adv->priority;
+	buf[3] = adv->naddrs;
+	buf[4] = auth->has_key ? VRRP2_AUTH_TEXT : VRRP2_AUTH_NONE;
+	buf[5] = (uint8_t)(adv->interval / 100);
+	for (size_t i = 0; i < adv->naddrs; i++)
+		memcpy(buf + VRRP_HDR_LEN + i * 4, adv->addrs[i].u.bytes, 4);
+	if (auth->has_key)
+		memcpy(buf + n - VRRP2_AUTH_LEN, auth->key, VRRP2_AUTH_LEN);
+	put16(buf + 6, (uint16_t)~sum_fold(sum_bytes(0, buf, n)));
+	return (ssize_t)n;
+}
+
+static ssize_t encode_carp(const struct vrrp_advert *adv, const struct vrrp_auth *auth, uint64_t counter,
+			   uint8_t *buf, size_t buflen)
+{
+	if (buflen < CARP_HDR_LEN || adv->interval % 100 || adv->interval / 100 == 0 ||
+	    adv->interval / 100 >= CARP_LEAVING || auth->vaddr.family != AF_INET)
+		return -1;
+	memset(buf, 0, CARP_HDR_LEN);
+	buf[0] = CARP_VERSION << 4 | VRRP_TYPE_ADVERT;
+	buf[1] = adv->vrid;
+	buf[2] = adv->priority ? proto_carp_advskew(adv->priority) : CARP_LEAVING;
+	buf[3] = CARP_AUTHLEN;
+	buf[5] = adv->priority ? (uint8_t)(adv->interval / 100) : CARP_LEAVING;
+	for (int i = 0; i < 8; i++)
+		buf[8 + i] = (uint8_t)(counter >> (56 - 8 * i));
+	carp_hmac(auth, adv->vrid, buf + 8, buf + 16);
+	put16(buf + 6, (uint16_t)~sum_fold(sum_bytes(0, buf, CARP_HDR_LEN)));
+	return CARP_HDR_LEN;
+}
+
+ssize_t proto_encode_as(const struct vrrp_advert *adv, const struct vrrp_auth *auth, uint64_t counter,
+			const struct ipaddr *src, const struct ipaddr *dst, enum vrrp_cksum mode,
+			uint8_t *buf, size_t buflen)
+{
+	if (auth->proto == VIP_PROTO_VRRP3)
+		return proto_encode(adv, src, dst, mode, buf, buflen);
+	if (adv->family != AF_INET)
+		return -1;
+	return auth->proto == VIP_PROTO_CARP ? encode_carp(adv, auth, counter, buf, buflen)
+					     : encode_vrrp2(adv, auth, buf, buflen);
 }

@@ -4,6 +4,7 @@
 #ifndef VIPD_PROTO_H
 #define VIPD_PROTO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -26,6 +27,30 @@ enum vrrp_cksum {
 	VRRP_CKSUM_PLAIN = 1,  /* RFC 9568: no pseudo-header for IPv4 */
 };
 
+/* The wire formats a group may speak: VRRPv3, VRRPv2 (RFC 3768) or CARP
+ * as ucarp speaks it. All three share the FSM; only the bytes differ. */
+enum vip_protocol { VIP_PROTO_VRRP3 = 0, VIP_PROTO_VRRP2, VIP_PROTO_CARP };
+
+#define VRRP2_VERSION 2
+#define VRRP2_AUTH_LEN 8       /* the authentication data after the addresses */
+#define VRRP2_AUTH_NONE 0
+#define VRRP2_AUTH_TEXT 1
+#define CARP_VERSION 2
+#define CARP_HDR_LEN 36        /* header, 64-bit counter, SHA1 HMAC */
+#define CARP_AUTHLEN 7         /* counter + HMAC, in 32-bit words */
+#define CARP_KEY_MAX 19        /* ucarp: the password and its NUL fit in 20 bytes */
+#define CARP_LEAVING 255       /* advbase and advskew both 255: the sender leaves */
+
+/* What a group authenticates with. VRRPv2: an 8-byte text password
+ * (has_key) or none. CARP: the HMAC-SHA1 key, and the virtual address the
+ * HMAC covers. */
+struct vrrp_auth {
+	enum vip_protocol proto;
+	uint8_t key[CARP_KEY_MAX + 1]; /* zero-padded */
+	bool has_key;
+	struct ipaddr vaddr;
+};
+
 struct vrrp_advert {
 	int family;        /* AF_INET or AF_INET6 */
 	uint8_t vrid;      /* 1..255 */
@@ -42,7 +67,9 @@ struct vrrp_packet {
 	struct ipaddr dst;
 	uint8_t ttl;              /* TTL or hop limit */
 	enum vrrp_cksum cksum;    /* which variant verified */
-	struct vrrp_advert adv;
+	enum vip_protocol proto;
+	uint64_t counter;         /* CARP: the sender's advertisement counter */
+	struct vrrp_advert adv;   /* CARP: advskew and advbase mapped, no addresses */
 };
 
 /* Why a packet was dropped. proto_decode() returns the first four groups;
@@ -60,6 +87,8 @@ enum vrrp_drop {
 	DROP_UNKNOWN_VRID,    /* no instance for this VRID on this interface */
 	DROP_ADDR_MISMATCH,   /* address list differs from the configured VIPs */
 	DROP_OWN_PACKET,      /* source is one of this host's own addresses */
+	DROP_BAD_AUTH,        /* wrong password, HMAC or authentication type */
+	DROP_REPLAY,          /* CARP: a counter not above the last one heard */
 	DROP__COUNT
 };
 
@@ -84,6 +113,25 @@ ssize_t proto_encode(const struct vrrp_advert *adv, const struct ipaddr *src,
 ssize_t proto_encode_ip(const struct vrrp_advert *adv, const struct ipaddr *src,
 			const struct ipaddr *dst, uint8_t ttl, enum vrrp_cksum mode,
 			uint8_t *buf, size_t buflen);
+
+/* Decode an advertisement of auth->proto, checking its authentication:
+ * VRRPv3 is proto_decode(); VRRPv2 and CARP are IPv4 only. A CARP advert
+ * has no address list; its advskew becomes the priority (254 - advskew,
+ * 0 when advbase and advskew are both 255) and advbase + advskew/256
+ * seconds the interval, so the same FSM compares them. */
+enum vrrp_drop proto_decode_as(const uint8_t *pkt, size_t len, const struct vrrp_auth *auth,
+			       struct vrrp_packet *out);
+
+/* Encode the message (no IP header) in auth->proto. VRRPv2 wants whole
+ * seconds; CARP puts priority 254 - advskew (priority 0: advbase and
+ * advskew 255) and counter in. Returns the length, or -1. */
+ssize_t proto_encode_as(const struct vrrp_advert *adv, const struct vrrp_auth *auth, uint64_t counter,
+			const struct ipaddr *src, const struct ipaddr *dst, enum vrrp_cksum mode,
+			uint8_t *buf, size_t buflen);
+
+/* The priority a CARP advskew stands for, and back. */
+uint8_t proto_carp_priority(uint8_t advbase, uint8_t advskew);
+uint8_t proto_carp_advskew(uint8_t priority);
 
 /* True if the advertisement's address list equals the given set, in any
  * order (RFC 5798 7.1: the receiver MAY check it). */

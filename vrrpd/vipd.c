@@ -154,7 +154,10 @@ static void vipd_on_packet(void *arg, const uint8_t *p, size_t len)
 {
 	struct rx_ctx *rx = arg;
 	struct vrrp_packet pkt;
-	enum vrrp_drop why = proto_decode(p, len, &pkt);
+	/* The group the packet claims to belong to decides how to read it:
+	 * VRRPv2 and CARP share version 2 and differ in everything else. */
+	struct instance *claimed = vipd_guess_instance(rx->d, rx->ifc, p, len);
+	enum vrrp_drop why = claimed ? proto_decode_as(p, len, &claimed->cfg->auth, &pkt) : proto_decode(p, len, &pkt);
 
 	if (why != DROP_NONE) {
 		vipd_count_drop(rx->d, vipd_guess_instance(rx->d, rx->ifc, p, len), why);

@@ -55,7 +55,7 @@ inject_build() {
 	command -v gcc >/dev/null || return 1
 	gcc -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$VIPD_TREE/vrrpd" \
 		-o "$out/vrrp-inject" "$VIPD_TREE/tests/tools/vrrp-inject.c" \
-		"$VIPD_TREE/vrrpd/addr.c" "$VIPD_TREE/vrrpd/proto.c" >&2 || return 1
+		"$VIPD_TREE/vrrpd/addr.c" "$VIPD_TREE/vrrpd/proto.c" -lcrypto >&2 || return 1
 	INJECT=$out/vrrp-inject
 }
 
@@ -75,6 +75,10 @@ lab_up() {
 		echo "# lab $1 still in use by another run after 300 s; going ahead"
 	fi
 	topo_create "$LAB_P" "$2" "$3"
+	# vipd drops root once its sockets are open (vipd -u): as that user it
+	# still reads its configuration (reload) and writes its state_dir, both
+	# in here.
+	chmod 0711 "$TOPO_DIR"
 	_topo_sysctl "${LAB_P}sw" net.bridge.bridge-nf-call-iptables 0
 	_topo_sysctl "${LAB_P}sw" net.bridge.bridge-nf-call-ip6tables 0
 	_topo_sysctl "${LAB_P}sw" net.bridge.bridge-nf-call-arptables 0
@@ -120,12 +124,15 @@ conf_vip() {
 	echo "}"
 }
 
-# vipd_start NODE [CONF]: start vipd in NODE's namespace (foreground,
-# logging to $TOPO_DIR/NODE.log) and wait until its control socket answers.
+# vipd_start NODE [CONF [ARGS...]]: start vipd in NODE's namespace
+# (foreground, logging to $TOPO_DIR/NODE.log, with ARGS such as -u root)
+# and wait until its control socket answers.
 vipd_start() {
 	local node=$1 conf=${2:-$TOPO_DIR/$1.conf}
-	echo "--- vipd start $(date +%T.%N) $conf" >>"$TOPO_DIR/$node.log"
-	topo_spawn "$(ns_of "$node")" "$TOPO_DIR/$node.log" "$VIPD" -n -f "$conf"
+	shift $(($# < 2 ? $# : 2))
+	echo "--- vipd start $(date +%T.%N) $conf $*" >>"$TOPO_DIR/$node.log"
+	chmod a+r "$conf" 2>/dev/null
+	topo_spawn "$(ns_of "$node")" "$TOPO_DIR/$node.log" "$VIPD" -n -f "$conf" "$@"
 	VIPD_PID[$node]=$TOPO_LAST_PID
 	wait_until 5 vctl "$node" status
 }
