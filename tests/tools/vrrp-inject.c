@@ -10,6 +10,7 @@
  *
  *   vrrp-inject -i eth0 --src 10.99.22.100 --vrid 200 --prio 254 \
  *               --interval 100 --addr 10.99.22.200 --ttl 254
+ *   vrrp-inject -i eth0 --raw 4510...   (an IP packet as captured: a replay)
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -53,6 +54,7 @@ struct inject_opts {
 	bool dry_run;         /* print, do not send */
 	uint8_t mac[6];
 	bool have_mac;
+	const char *raw;      /* send these bytes (hex) as they are */
 };
 
 static void usage(FILE *f)
@@ -64,6 +66,7 @@ static void usage(FILE *f)
 		"                   [--mf] [--truncate LEN [--keep-length]] [--cksum-plain]\n"
 		"                   [--count N] [--gap MS] [--mac XX:XX:XX:XX:XX:XX]\n"
 		"                   [--hex] [--dry-run]\n"
+		"       vrrp-inject -i IFNAME --raw HEX [--count N] [--gap MS]\n"
 		"  --dst defaults to the VRRP group (224.0.0.18 or ff02::12); a multicast\n"
 		"  destination goes to its group MAC, a unicast one to ff:ff:ff:ff:ff:ff.\n"
 		"  --interval 0 and the field overrides are written after encoding, with\n"
@@ -116,7 +119,7 @@ static void parse_mac(const char *s, uint8_t mac[6])
 enum {
 	OPT_SRC = 256, OPT_DST, OPT_VRID, OPT_PRIO, OPT_INTERVAL, OPT_ADDR, OPT_TTL,
 	OPT_VERSION, OPT_TYPE, OPT_NADDRS, OPT_BADCK, OPT_MF, OPT_TRUNC, OPT_KEEPLEN,
-	OPT_PLAIN, OPT_COUNT, OPT_GAP, OPT_MAC, OPT_HEX, OPT_DRY,
+	OPT_PLAIN, OPT_COUNT, OPT_GAP, OPT_MAC, OPT_HEX, OPT_DRY, OPT_RAW,
 };
 
 static const struct option long_opts[] = {
@@ -141,6 +144,7 @@ static const struct option long_opts[] = {
 	{ "mac", required_argument, NULL, OPT_MAC },
 	{ "hex", no_argument, NULL, OPT_HEX },
 	{ "dry-run", no_argument, NULL, OPT_DRY },
+	{ "raw", required_argument, NULL, OPT_RAW },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -193,6 +197,7 @@ static void parse_args(int argc, char **argv, struct inject_opts *o)
 		case OPT_MAC: parse_mac(optarg, o->mac); o->have_mac = true; break;
 		case OPT_HEX: o->hex = true; break;
 		case OPT_DRY: o->dry_run = o->hex = true; break;
+		case OPT_RAW: o->raw = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		default: usage(stderr); exit(2);
 		}
@@ -201,6 +206,8 @@ static void parse_args(int argc, char **argv, struct inject_opts *o)
 		die("unexpected argument '%s'", argv[optind]);
 	if (!o->ifname && !o->dry_run)
 		die("%s", "-i IFNAME is required");
+	if (o->raw)
+		return;
 	if (!o->have_src)
 		die("%s", "--src is required");
 	if (!have_vrid || !have_prio || interval < 0 || o->adv.naddrs == 0)
@@ -354,24 +361,52 @@ static void sleep_ms(long ms)
 		;
 }
 
+/* --raw: the packet as given; its family and destination from its header. */
+static size_t raw_packet(struct inject_opts *o, uint8_t *pkt, size_t cap)
+{
+	size_t n = strlen(o->raw) / 2;
+	unsigned b;
+
+	if (strlen(o->raw) % 2 || n > cap || n < IPV4_HDR)
+		die("--raw: '%s' is not an IP packet in hex", o->raw);
+	for (size_t i = 0; i < n; i++) {
+		if (sscanf(o->raw + 2 * i, "%2x", &b) != 1)
+			die("--raw: '%s' is not hex", o->raw);
+		pkt[i] = (uint8_t)b;
+	}
+	o->family = pkt[0] >> 4 == 6 ? AF_INET6 : AF_INET;
+	o->dst.family = o->family;
+	if (o->family == AF_INET6 && n >= IPV6_HDR)
+		memcpy(o->dst.u.bytes, pkt + 24, 16);
+	else
+		memcpy(o->dst.u.bytes, pkt + 16, 4);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	struct inject_opts o;
 	static uint8_t pkt[PKT_MAX];
 	struct vrrp_advert adv;
+	size_t len;
 
 	parse_args(argc, argv, &o);
+	if (o.raw) {
+		len = raw_packet(&o, pkt, sizeof(pkt));
+		goto send;
+	}
 	adv = o.adv;
 	if (adv.interval == 0)
 		adv.interval = 1;
 	ssize_t n = proto_encode_ip(&adv, &o.src, &o.dst, (uint8_t)o.ttl, o.mode, pkt, sizeof(pkt));
 	if (n < 0)
 		die("%s", "proto_encode_ip() refused the advertisement");
-	size_t len = mutate(&o, pkt, (size_t)n);
+	len = mutate(&o, pkt, (size_t)n);
 	if (o.hex)
 		print_hex(pkt, len);
 	if (o.dry_run)
 		return 0;
+send:;
 
 	unsigned ifindex = if_nametoindex(o.ifname);
 	if (!ifindex)
