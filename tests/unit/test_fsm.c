@@ -1152,6 +1152,30 @@ static void test_next_deadline(void **state)
 	assert_true(fsm_next_deadline(&f) == FSM_NEVER);
 }
 
+
+/* CARP keeps ucarp's tie-break: the lower address wins, read as the
+ * little-endian integer of its bytes. 10.0.0.11 against 11.0.0.10: as
+ * numbers 11.0.0.10 is higher; as ucarp reads them (last byte most
+ * significant) 11.0.0.10 is lower and wins; 10.0.0.12 loses either way. */
+static void test_master_carp_tiebreak(void **state)
+{
+	(void)state;
+	struct fsm f;
+	struct fsm_actions a;
+	struct fsm_params p = params(100);
+	p.carp_tiebreak = true;
+	start_with(&f, &p, SELF, T0, &a);
+	fsm_time t = fsm_next_deadline(&f);
+	fsm_timer(&f, t, &a);
+	assert_int_equal(f.state, FSM_MASTER);
+
+	advert(&f, t + 1, HIGHER, 100, 100, &a);   /* 10.0.0.12: higher, loses to us */
+	assert_int_equal(f.state, FSM_MASTER);
+	assert_int_equal(a.flags, ANSWER_LOSER);
+	advert(&f, t + 2, "11.0.0.10", 100, 100, &a);
+	assert_int_equal(f.state, FSM_BACKUP);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1173,6 +1197,7 @@ int main(void)
 		cmocka_unit_test(test_master_priority_zero),
 		cmocka_unit_test(test_master_hears_higher_priority),
 		cmocka_unit_test(test_master_tiebreak_higher_address_wins),
+		cmocka_unit_test(test_master_carp_tiebreak),
 		cmocka_unit_test(test_master_tiebreak_lower_address_loses),
 		cmocka_unit_test(test_master_lower_priority_answered),
 		cmocka_unit_test(test_tiebreak_ipv6),
