@@ -5,11 +5,12 @@
 set -eu
 
 BUILD="build-essential autoconf automake pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev
-       libconfuse-dev libssl-dev libsystemd-dev libcmocka-dev libnftables-dev
+       libconfuse-dev libssl-dev libsystemd-dev libcmocka-dev libnftables-dev libcap-dev
        libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev"
 RUN="iproute2 iputils-ping"
 TEST="jq keepalived tcpdump procps groff-base man-db redis-server redis-tools nftables
-      nginx wrk chromium python3-aiosmtpd curl ansible python3-jinja2 dnsmasq-base ucarp"
+      nginx wrk chromium python3-aiosmtpd curl ansible python3-jinja2 dnsmasq-base
+      clang libclang-rt-14-dev ucarp"
 # The browser test (tests/integration/31-web-browser.sh) also needs node and
 # npm; the machines have Node.js 20 installed outside Debian's packages, so
 # they are not in this list: that test skips, saying why, without them.

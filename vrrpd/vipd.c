@@ -24,9 +24,11 @@
 #include "instance.h"
 #include "log.h"
 #include "netlink.h"
+#include "privs.h"
 #include "send.h"
 
 #define DEFAULT_CONFIG "/etc/vipd/vipd.conf"
+#define STATE_FILE "giveup"
 #define CAPTURE_RETRY_US 1000000
 
 /* epoll tags: small integers for the fixed fds, pointers for captures. */
@@ -214,12 +216,28 @@ static void vipd_on_netlink_change(void *arg)
 	vipd_refresh_all(arg);
 }
 
+/* Open what captures can be opened now, before the privileges go: the
+ * ones of links that are up and running (an instance would open them
+ * at once anyway). The rest open later, with CAP_NET_RAW. A failure
+ * here is retried at once by the first refresh, and reported there. */
+static void vipd_open_captures(struct vipd *d)
+{
+	struct link_info li;
+
+	for (struct iface *ifc = d->ifaces; ifc; ifc = ifc->next) {
+		if (netlink_link(d->nl, ifc->name, &li) < 0 || !li.up || !li.running)
+			continue;
+		if (!vipd_iface_ready(d, ifc, li.ifindex))
+			ifc->retry_at = 0;
+	}
+}
+
 /* Giveup state survives restarts: "NAME UNTIL" lines, UNTIL a unix time
  * or 0 for no limit. */
 
 static void vipd_state_path(const struct vipd *d, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/giveup", d->cfg.state_dir);
+	snprintf(buf, len, "%s/" STATE_FILE, d->cfg.state_dir);
 }
 
 static void vipd_save_state(struct vipd *d)
@@ -230,6 +248,9 @@ static void vipd_save_state(struct vipd *d)
 	vipd_state_path(d, path, sizeof(path));
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	mkdir(d->cfg.state_dir, 0750);
+	/* A leftover of another owner (a vipd that ran as root) cannot be
+	 * opened for writing; the directory is ours, so it can go. */
+	unlink(tmp);
 	f = fopen(tmp, "w");
 	if (!f) {
 		log_err("cannot write %s: %s", tmp, strerror(errno));
@@ -255,8 +276,12 @@ static void vipd_load_state(struct vipd *d)
 
 	vipd_state_path(d, path, sizeof(path));
 	f = fopen(path, "r");
-	if (!f)
+	if (!f) {
+		if (errno != ENOENT)
+			log_err("cannot read %s (giveups from before the restart are lost): %s", path,
+				strerror(errno));
 		return;
+	}
 	fsm_time now = vipd_now();
 	time_t wall = time(NULL);
 	while (fscanf(f, "%63s %lld", name, &until) == 2) {
@@ -336,6 +361,11 @@ static int vipd_reload(struct vipd *d, char *err, size_t errlen)
 
 	sd_notify(0, "RELOADING=1");
 	if (config_load(d->config_path, &cfg, err, errlen) < 0) {
+		if (d->run_as && access(d->config_path, R_OK) < 0 && errno == EACCES) {
+			size_t n = strlen(err);
+			snprintf(err + n, errlen - n, "%s%s: vipd runs as %s, who cannot read it", n ? "\n" : "",
+				 d->config_path, d->run_as);
+		}
 		log_err("reload refused, keeping the running configuration:\n%s", err);
 	} else if (vipd_apply_config(d, &cfg) < 0) {
 		snprintf(err, errlen, "out of memory");
@@ -344,10 +374,15 @@ static int vipd_reload(struct vipd *d, char *err, size_t errlen)
 	} else {
 		if (strcmp(cfg.socket, d->cfg.socket) != 0)
 			log_warn("socket changed to %s: takes effect at the next restart", cfg.socket);
-		/* Keep the socket the daemon actually listens on. */
-		char *sock = cfg.socket;
+		if (strcmp(cfg.state_dir, d->cfg.state_dir) != 0)
+			log_warn("state_dir changed to %s: takes effect at the next restart", cfg.state_dir);
+		/* Keep the socket the daemon actually listens on, and the
+		 * state directory it prepared for its user. */
+		char *sock = cfg.socket, *state = cfg.state_dir;
 		cfg.socket = d->cfg.socket;
 		d->cfg.socket = sock;
+		cfg.state_dir = d->cfg.state_dir;
+		d->cfg.state_dir = state;
 		config_free(&d->cfg);
 		d->cfg = cfg;
 		vipd_refresh_all(d);
@@ -668,7 +703,10 @@ static void vipd_close(struct vipd *d)
 	}
 	if (d->ctl_fd >= 0) {
 		close(d->ctl_fd);
-		unlink(d->cfg.socket);
+		/* After the drop the socket's directory is root's: the socket
+		 * stays, and the next start replaces it. */
+		if (unlink(d->cfg.socket) < 0 && errno != ENOENT)
+			log_debug("control socket %s left in place: %s", d->cfg.socket, strerror(errno));
 	}
 	filter_close(d->filter);
 	if (d->send4)
@@ -680,21 +718,56 @@ static void vipd_close(struct vipd *d)
 	config_free(&d->cfg);
 }
 
+/* The root-only part of the start is over: hand the state directory to
+ * the user and become it, keeping CAP_NET_ADMIN and CAP_NET_RAW. */
+static int vipd_drop_privileges(struct vipd *d, const struct privs_user *u)
+{
+	static const char *const state_files[] = { STATE_FILE, STATE_FILE ".tmp", NULL };
+	char err[1024], caps[256];
+
+	if (u->keep_root) {
+		log_warn("running as root (-u root): privileges are not dropped");
+		return 0;
+	}
+	vipd_open_captures(d);
+	if (privs_prepare_dir(u, d->cfg.state_dir, state_files, err, sizeof(err)) < 0) {
+		log_err("cannot prepare the state directory for user %s: %s", u->name, err);
+		return -1;
+	}
+	if (privs_drop(u, err, sizeof(err)) < 0) {
+		log_err("cannot drop privileges to user %s: %s", u->name, err);
+		return -1;
+	}
+	if (u->switch_user && access(d->cfg.state_dir, R_OK | W_OK | X_OK) < 0) {
+		log_err("state_dir %s is not usable by user %s: %s", d->cfg.state_dir, u->name, strerror(errno));
+		return -1;
+	}
+	d->run_as = u->name;
+	privs_describe(caps, sizeof(caps));
+	log_notice("running as %s (uid %u), capabilities %s", u->name, (unsigned)u->uid, caps);
+	return 0;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: vipd [-n] [-d] [-f FILE]\n"
+		"usage: vipd [-n] [-d] [-f FILE] [-u USER[:GROUP]]\n"
 		"       vipd -t [-f FILE]\n"
 		"Hold or back up virtual IP addresses with VRRPv3 (RFC 5798, RFC 9568).\n\n"
 		"  -f, --config FILE   configuration file (default %s)\n"
 		"  -n, --foreground    stay in the foreground and log to stderr\n"
 		"  -t, --test          check the configuration and exit: 0 valid, 2 invalid\n"
+		"  -u, --user USER[:GROUP]\n"
+		"                      run as USER once the sockets are open, keeping only\n"
+		"                      cap_net_admin and cap_net_raw (default %s if that\n"
+		"                      user exists, else %s:%s; root: keep root)\n"
 		"  -d, --debug         log debug messages too\n"
 		"  -h, --help          show this help\n"
 		"  -V, --version       show the version\n\n"
 		"Signals: TERM/INT leave gracefully (priority 0, VIPs kept until a\n"
 		"successor is heard), HUP reloads the configuration.\n"
-		"See vipd(8), vipd.conf(5), vipctl(8).\n", DEFAULT_CONFIG);
+		"See vipd(8), vipd.conf(5), vipctl(8).\n", DEFAULT_CONFIG, PRIVS_DEFAULT_USER,
+		PRIVS_FALLBACK_USER, PRIVS_FALLBACK_GROUP);
 }
 
 int main(int argc, char **argv)
@@ -703,14 +776,16 @@ int main(int argc, char **argv)
 		{ "config", required_argument, NULL, 'f' }, { "foreground", no_argument, NULL, 'n' },
 		{ "test", no_argument, NULL, 't' },         { "debug", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
+		{ "user", required_argument, NULL, 'u' },   { NULL, 0, NULL, 0 },
 	};
 	struct vipd d = { .config_path = DEFAULT_CONFIG, .ctl_fd = -1, .epfd = -1 };
 	bool foreground = false, test = false, debug = false;
+	const char *user_spec = NULL;
+	struct privs_user user;
 	char err[8192];
 	int c;
 
-	while ((c = getopt_long(argc, argv, "f:ntdhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:ntdhVu:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f': d.config_path = optarg; break;
 		case 'n': foreground = true; break;
@@ -718,6 +793,7 @@ int main(int argc, char **argv)
 		case 'd': debug = true; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("vipd %s\n", PACKAGE_VERSION); return 0;
+		case 'u': user_spec = optarg; break;
 		default: usage(stderr); return 2;
 		}
 	}
@@ -728,6 +804,11 @@ int main(int argc, char **argv)
 	/* The whole file is checked before anything on the host is touched. */
 	if (config_load(d.config_path, &d.cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	if (privs_resolve(user_spec, &user, err, sizeof(err)) < 0) {
+		fprintf(stderr, "vipd: %s\n", err);
+		config_free(&d.cfg);
 		return 2;
 	}
 	if (test) {
@@ -741,7 +822,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int rc = 1;
-	if (vipd_open(&d) == 0 && vipd_apply_config(&d, &d.cfg) == 0) {
+	if (vipd_open(&d) == 0 && vipd_apply_config(&d, &d.cfg) == 0 && vipd_drop_privileges(&d, &user) == 0) {
 		vipd_load_state(&d);
 		vipd_refresh_all(&d);
 		log_notice("started with %zu instance(s) from %s", d.ninst, d.config_path);

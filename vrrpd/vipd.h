@@ -27,6 +27,7 @@ struct iface {
 
 struct vipd {
 	const char *config_path;
+	const char *run_as;          /* the user after the drop; NULL: root */
 	struct vipd_config cfg;
 	int epfd;
 	int timerfd;
