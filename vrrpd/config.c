@@ -298,9 +298,11 @@ static bool parse_nanos(const char *s, long long *out)
 
 	if (*s == '-' || *s == '+')
 		s++;
+	/* Past 10^9 seconds nothing is in range: the value is held there, so
+	 * that whole * 10^9 cannot overflow (found by fuzz_config). */
 	for (; *s >= '0' && *s <= '9'; s++, ndigits++)
 		if (whole < 1000000000LL)
-			whole = whole * 10 + (*s - '0');
+			whole = whole * 10 + (*s - '0') > 1000000000LL ? 1000000000LL : whole * 10 + (*s - '0');
 	if (*s == '.')
 		for (s++; *s >= '0' && *s <= '9'; s++, ndigits++, nfrac++)
 			if (nfrac < 9)

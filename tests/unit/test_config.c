@@ -307,6 +307,8 @@ static void test_each_error(void **state)
 		{ "advert_interval = 0", "advert_interval = 0: must be 0.01..40.95 seconds" },
 		{ "advert_interval = 0.004", "advert_interval = 0.004: must be 0.01..40.95 seconds" },
 		{ "advert_interval = 40.96", "advert_interval = 40.96: must be 0.01..40.95 seconds" },
+		{ "advert_interval = 9999999999", "advert_interval = 9999999999: must be 0.01..40.95 seconds" },
+		{ "garp_delay = 9595501104", "garp_delay = 9595501104: must be 0..10 seconds" },
 		{ "advert_interval = 1,5", "unexpected token ','" },
 		{ "advert_interval = 1s", "advert_interval = 1s: not a number of seconds" },
 		{ "advert_interval = 1e1", "advert_interval = 1e1: not a number of seconds" },
