@@ -265,20 +265,19 @@ void instance_refresh(struct vipd *d, struct instance *in, fsm_time now)
 		instance_guard_vips(d, in, now);
 }
 
-/* CARP: an authentic advert can still be a recording. A sender's counter
- * only grows; one that does not, from the same sender, is a replay while
- * that sender is alive. After a Master_Down_Interval of silence any
- * counter is taken: a restarted ucarp starts a new one at random. */
-static bool instance_carp_replay(struct instance *in, const struct vrrp_packet *pkt, fsm_time now)
+/* CARP: an authentic advert can still be a recording. ucarp does not count
+ * up: until it hears a peer it draws a fresh random counter for every
+ * advert, and then it takes over the peer's. So "not above the last" would
+ * drop its genuine adverts; a counter heard before, among the last 64, is
+ * what a replay looks like (two random 64-bit draws do not collide). */
+static bool instance_carp_replay(struct instance *in, const struct vrrp_packet *pkt)
 {
-	fsm_time alive = 3 * (fsm_time)(pkt->adv.interval ? pkt->adv.interval : 100) * FSM_USEC_PER_CS + 1000000;
+	size_t n = sizeof(in->seen_counter) / sizeof(in->seen_counter[0]);
 
-	if (ipaddr_equal(&pkt->src, &in->peer_src) && now - in->peer_counter_at < alive &&
-	    pkt->counter <= in->peer_counter)
-		return true;
-	in->peer_src = pkt->src;
-	in->peer_counter = pkt->counter;
-	in->peer_counter_at = now;
+	for (size_t i = 0; i < n; i++)
+		if (in->seen_counter[i] == pkt->counter && pkt->counter != 0)
+			return true;
+	in->seen_counter[in->seen_next++ % n] = pkt->counter;
 	return false;
 }
 
@@ -296,7 +295,7 @@ void instance_packet(struct vipd *d, struct instance *in, const struct vrrp_pack
 		in->n.drops[DROP_ADDR_MISMATCH]++;
 		return;
 	}
-	if (pkt->proto == VIP_PROTO_CARP && instance_carp_replay(in, pkt, now)) {
+	if (pkt->proto == VIP_PROTO_CARP && instance_carp_replay(in, pkt)) {
 		in->n.drops[DROP_REPLAY]++;
 		return;
 	}

@@ -30,9 +30,8 @@ struct instance {
 	fsm_time announce_at;
 	fsm_time next;                /* cached instance_deadline() */
 	uint64_t carp_counter;        /* CARP: our advertisement counter */
-	uint64_t peer_counter;        /* CARP: the last counter heard, from peer_src */
-	struct ipaddr peer_src;
-	fsm_time peer_counter_at;
+	uint64_t seen_counter[64];    /* CARP: the last counters heard (a ring) */
+	unsigned seen_next;
 	struct instance_counters n;
 };
 

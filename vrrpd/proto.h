@@ -88,7 +88,7 @@ enum vrrp_drop {
 	DROP_ADDR_MISMATCH,   /* address list differs from the configured VIPs */
 	DROP_OWN_PACKET,      /* source is one of this host's own addresses */
 	DROP_BAD_AUTH,        /* wrong password, HMAC or authentication type */
-	DROP_REPLAY,          /* CARP: a counter not above the last one heard */
+	DROP_REPLAY,          /* CARP: a counter heard before (a recorded advert sent again) */
 	DROP__COUNT
 };
 
