@@ -13,6 +13,7 @@
 // failure: the browser talks to the lab only.
 
 import { chromium } from 'playwright-core';
+import { assert, makeTap, oneLine } from './tap.mjs';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -26,30 +27,8 @@ const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const SHOT = process.env.SCREENSHOT || join(here, '..', 'out', 'lab-news.png');
 const TIMEOUT = Number(process.env.STEP_TIMEOUT || 10000);
 
-let n = 0;
-let failed = 0;
-const oneLine = (s) => String(s).replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim())
-    .filter(Boolean).slice(0, 2).join(' | ');
-
-async function step(desc, fn, ...needs) {
-    n += 1;
-    if (needs.some((v) => !v)) {
-        console.log(`ok ${n} - ${desc} # SKIP an earlier step failed`);
-        return undefined;
-    }
-    try {
-        const note = await fn();
-        console.log(`ok ${n} - ${desc}${typeof note === 'string' && note ? ` (${note})` : ''}`);
-        return note === undefined ? true : note;
-    } catch (e) {
-        failed += 1;
-        console.log(`not ok ${n} - ${desc} # ${oneLine(e && e.message ? e.message : e)}`);
-        return undefined;
-    }
-}
-function assert(cond, msg) {
-    if (!cond) throw new Error(msg);
-}
+const tap = makeTap();
+const step = tap.step;
 
 const profile = await mkdtemp(join(tmpdir(), 'lab-browser-'));
 let context;
@@ -120,5 +99,4 @@ await step(`every request went to ${BASE.host}`, async () => {
 }, page);
 
 await cleanup();
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+tap.finish();

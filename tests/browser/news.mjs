@@ -11,6 +11,7 @@
 // host than 127.0.0.1 is blocked and counted as a failure.
 
 import { chromium } from 'playwright-core';
+import { assert, makeTap, oneLine } from './tap.mjs';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,39 +35,8 @@ if (!base || base.hostname !== '127.0.0.1') {
 }
 
 // ---------------------------------------------------------------- TAP
-let n = 0;
-let failed = 0;
-
-function oneLine(s) {
-    return String(s).replace(/\x1b\[[0-9;]*m/g, '').split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 3).join(' | ');
-}
-
-// step(DESC, FN, ...NEEDS): run FN; "ok" when it resolves (a string it
-// returns is added in parentheses), "not ok ... # why" when it throws. A
-// step whose NEEDS (values of earlier steps) are missing is skipped.
-async function step(desc, fn, ...needs) {
-    n += 1;
-    if (needs.some((v) => v === undefined || v === null || v === false)) {
-        console.log(`ok ${n} - ${desc} # SKIP an earlier step failed`);
-        return undefined;
-    }
-    try {
-        const note = await fn();
-        console.log(`ok ${n} - ${desc}${typeof note === 'string' && note ? ` (${note})` : ''}`);
-        return note === undefined ? true : note;
-    } catch (e) {
-        failed += 1;
-        let why = oneLine(e && e.message ? e.message : e);
-        const shown = await errorText();
-        if (shown) why += ` | page says: ${shown}`;
-        console.log(`not ok ${n} - ${desc} # ${why}`);
-        return undefined;
-    }
-}
-
-function assert(cond, msg) {
-    if (!cond) throw new Error(msg);
-}
+const tap = makeTap(() => errorText());
+const step = tap.step;
 
 // ---------------------------------------------------------------- browser
 const profile = await mkdtemp(join(tmpdir(), 'news-browser-'));
@@ -263,5 +233,4 @@ await step('every request went to 127.0.0.1', async () => {
 }, page);
 
 await cleanup();
-console.log(`1..${n}`);
-process.exit(failed ? 1 : 0);
+tap.finish();
