@@ -13,7 +13,7 @@
 // failure: the browser talks to the lab only.
 
 import { chromium } from 'playwright-core';
-import { assert, makeTap, oneLine } from './tap.mjs';
+import { assert, launch, makeTap, oneLine } from './tap.mjs';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -46,21 +46,8 @@ process.on('SIGTERM', () => { cleanup().finally(() => process.exit(143)); });
 
 await step('chromium starts (headless, fresh profile)', async () => {
     assert(STORY, 'EXPECT_STORY is not set');
-    context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-        viewport: { width: 1024, height: 768 },
-        timeout: 30000,
-    });
-    context.setDefaultTimeout(TIMEOUT);
-    context.setDefaultNavigationTimeout(TIMEOUT);
-    await context.route('**/*', (route) => {
-        const u = new URL(route.request().url());
-        if (u.host === BASE.host) return route.continue();
-        blocked.push(u.href);
-        return route.abort('blockedbyclient');
+    context = await launch(chromium, profile, {
+        executablePath: CHROMIUM, timeout: TIMEOUT, blocked, allow: (u) => u.host === BASE.host,
     });
     page = context.pages()[0] || await context.newPage();
     page.on('pageerror', (e) => jsErrors.push(oneLine(e.message)));

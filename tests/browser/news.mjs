@@ -11,7 +11,7 @@
 // host than 127.0.0.1 is blocked and counted as a failure.
 
 import { chromium } from 'playwright-core';
-import { assert, makeTap, oneLine } from './tap.mjs';
+import { assert, launch, makeTap, oneLine } from './tap.mjs';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -109,22 +109,9 @@ let newsId;
 let newsPath;
 
 await step('chromium starts (headless, fresh profile)', async () => {
-    context = await chromium.launchPersistentContext(profile, {
-        executablePath: CHROMIUM,
-        headless: true,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-        viewport: { width: 1024, height: 768 },
-        timeout: 30000,
-    });
-    context.setDefaultTimeout(TIMEOUT);
-    context.setDefaultNavigationTimeout(TIMEOUT);
     // Nothing but 127.0.0.1: a story's link to example.test is never followed.
-    await context.route('**/*', (route) => {
-        const u = new URL(route.request().url());
-        if (u.hostname === '127.0.0.1') return route.continue();
-        blocked.push(u.href);
-        return route.abort('blockedbyclient');
+    context = await launch(chromium, profile, {
+        executablePath: CHROMIUM, timeout: TIMEOUT, blocked, allow: (u) => u.hostname === '127.0.0.1',
     });
     page = context.pages()[0] || await context.newPage();
     page.on('pageerror', (e) => jsErrors.push(`${page.url()}: ${oneLine(e.message)}`));

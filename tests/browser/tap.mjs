@@ -48,3 +48,27 @@ export function makeTap(pageError = async () => '') {
         },
     };
 }
+
+// launch(chromium, profile, {executablePath, timeout, allow, blocked}): a
+// headless Chromium on a fresh profile, with the flags that keep it off
+// the network (this machine's is closed), every request that allow(URL)
+// refuses aborted and its address pushed on blocked.
+export async function launch(chromium, profile, { executablePath, timeout, allow, blocked }) {
+    const context = await chromium.launchPersistentContext(profile, {
+        executablePath,
+        headless: true,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+            '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+        viewport: { width: 1024, height: 768 },
+        timeout: 30000,
+    });
+    context.setDefaultTimeout(timeout);
+    context.setDefaultNavigationTimeout(timeout);
+    await context.route('**/*', (route) => {
+        const u = new URL(route.request().url());
+        if (allow(u)) return route.continue();
+        blocked.push(u.href);
+        return route.abort('blockedbyclient');
+    });
+    return context;
+}

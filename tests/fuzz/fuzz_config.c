@@ -32,22 +32,12 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "fuzz_check.h"
 
 static int conf_fd = -1;
 static char conf_path[64];
 static char tmp_path[64];
 
-static void fail(const char *what)
-{
-	fprintf(stderr, "fuzz_config: oracle failed: %s\n", what);
-	abort();
-}
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			fail(#cond);                                                               \
-	} while (0)
 
 static void remove_tmp(void)
 {

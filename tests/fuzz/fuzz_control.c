@@ -23,18 +23,8 @@
 #include <string.h>
 
 #include "control.h"
+#include "fuzz_check.h"
 
-static void fail(const char *what)
-{
-	fprintf(stderr, "fuzz_control: oracle failed: %s\n", what);
-	abort();
-}
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			fail(#cond);                                                               \
-	} while (0)
 
 static bool is_sep(char c)
 {

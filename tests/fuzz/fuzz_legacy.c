@@ -18,13 +18,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "fuzz_check.h"
 #include "proto.h"
-
-static void check(int cond)
-{
-	if (!cond)
-		abort();
-}
 
 static void wrap_ipv4(const struct vrrp_packet *p, const uint8_t *msg, size_t n, uint8_t *out)
 {
@@ -67,31 +62,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r != DROP_NONE)
 		return 0;
 
-	check(p.src.family == AF_INET && p.adv.family == AF_INET && p.ttl == 255);
-	check(p.proto == auth.proto);
+	CHECK(p.src.family == AF_INET && p.adv.family == AF_INET && p.ttl == 255);
+	CHECK(p.proto == auth.proto);
 	if (auth.proto == VIP_PROTO_CARP) {
-		check(p.adv.naddrs == 0);
+		CHECK(p.adv.naddrs == 0);
 		struct vrrp_advert adv = p.adv;
 		adv.interval = (uint16_t)(adv.interval / 100 * 100);
 		if (adv.interval == 0 || adv.interval / 100 >= CARP_LEAVING)
 			return 0; /* an advbase vipd itself never sends */
 		ssize_t n = proto_encode_as(&adv, &auth, p.counter, NULL, NULL, VRRP_CKSUM_PLAIN, msg, sizeof(msg));
-		check(n == CARP_HDR_LEN);
+		CHECK(n == CARP_HDR_LEN);
 		wrap_ipv4(&p, msg, (size_t)n, again);
-		check(proto_decode_as(again, 20 + (size_t)n, &auth, &q) == DROP_NONE);
-		check(q.adv.vrid == p.adv.vrid && q.counter == p.counter);
-		check(q.adv.priority == p.adv.priority);
+		CHECK(proto_decode_as(again, 20 + (size_t)n, &auth, &q) == DROP_NONE);
+		CHECK(q.adv.vrid == p.adv.vrid && q.counter == p.counter);
+		CHECK(q.adv.priority == p.adv.priority);
 		return 0;
 	}
-	check(p.adv.naddrs >= 1 && p.adv.interval >= 100 && p.adv.interval % 100 == 0);
+	CHECK(p.adv.naddrs >= 1 && p.adv.interval >= 100 && p.adv.interval % 100 == 0);
 	ssize_t n = proto_encode_as(&p.adv, &auth, 0, NULL, NULL, VRRP_CKSUM_PLAIN, msg, sizeof(msg));
-	check(n == (ssize_t)(VRRP_HDR_LEN + 4u * p.adv.naddrs + VRRP2_AUTH_LEN));
+	CHECK(n == (ssize_t)(VRRP_HDR_LEN + 4u * p.adv.naddrs + VRRP2_AUTH_LEN));
 	/* The received message, after the IP header of the input: the same
 	 * but for the checksum, and for the authentication data when there is
 	 * no password (then nobody reads it). */
 	const uint8_t *got = data + 1 + (size_t)(data[1] & 0x0f) * 4;
 	size_t body = VRRP_HDR_LEN + 4u * p.adv.naddrs;
-	check(memcmp(msg, got, 6) == 0 && memcmp(msg + 8, got + 8, body - 8) == 0);
-	check(!auth.has_key || memcmp(msg + body, got + body, VRRP2_AUTH_LEN) == 0);
+	CHECK(memcmp(msg, got, 6) == 0 && memcmp(msg + 8, got + 8, body - 8) == 0);
+	CHECK(!auth.has_key || memcmp(msg + body, got + body, VRRP2_AUTH_LEN) == 0);
 	return 0;
 }

@@ -34,20 +34,10 @@
 #include <sys/socket.h>
 
 #include "proto.h"
+#include "fuzz_check.h"
 
 #define ENC_MAX (40 + VRRP_HDR_LEN + VRRP_MAX_ADDRS * 16)
 
-static void fail(const char *what)
-{
-	fprintf(stderr, "fuzz_vrrp: oracle failed: %s\n", what);
-	abort();
-}
-
-#define CHECK(cond)                                                                                \
-	do {                                                                                       \
-		if (!(cond))                                                                       \
-			fail(#cond);                                                               \
-	} while (0)
 
 static unsigned be16(const uint8_t *p)
 {
