@@ -10,7 +10,7 @@ BUILD="build-essential autoconf automake pkg-config libpcap-dev libnl-3-dev libn
 RUN="iproute2 iputils-ping"
 TEST="jq keepalived tcpdump procps groff-base man-db redis-server redis-tools nftables
       nginx wrk chromium python3-aiosmtpd curl ansible python3-jinja2 dnsmasq-base
-      clang libclang-rt-14-dev ucarp"
+      clang libclang-rt-14-dev ucarp prometheus"
 # The browser test (tests/integration/31-web-browser.sh) also needs node and
 # npm; the machines have Node.js 20 installed outside Debian's packages, so
 # they are not in this list: that test skips, saying why, without them.

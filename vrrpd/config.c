@@ -19,6 +19,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #define CONFIG_MAX_BYTES (1024 * 1024)
 #define CONFIG_MAX_ADDRS 255
@@ -206,6 +207,37 @@ static int section_line(cfg_t *sec)
 #define KEY(name) CFG_PTR_CB(name, NULL, CFGF_NONE, cval_parse, free)
 #define LIST(name) CFG_PTR_LIST_CB(name, NULL, CFGF_NONE, cval_parse, free)
 
+static cfg_opt_t track_http_opts[] = {
+	KEY("url"),
+	KEY("expect"),
+	KEY("interval"),
+	KEY("timeout"),
+	KEY("rise"),
+	KEY("fall"),
+	KEY("weight"),
+	KEY("fault"),
+	CFG_PTR_CB(SECTION_LINE_KEY, "0", CFGF_NONE, section_line_parse, NULL),
+	CFG_END()
+};
+
+static cfg_opt_t track_script_opts[] = {
+	KEY("command"),
+	KEY("interval"),
+	KEY("timeout"),
+	KEY("rise"),
+	KEY("fall"),
+	KEY("weight"),
+	KEY("fault"),
+	CFG_PTR_CB(SECTION_LINE_KEY, "0", CFGF_NONE, section_line_parse, NULL),
+	CFG_END()
+};
+
+static cfg_opt_t group_opts[] = {
+	LIST("members"),
+	CFG_PTR_CB(SECTION_LINE_KEY, "0", CFGF_NONE, section_line_parse, NULL),
+	CFG_END()
+};
+
 static cfg_opt_t vip_opts[] = {
 	KEY("interface"),
 	KEY("vrid"),
@@ -223,6 +255,13 @@ static cfg_opt_t vip_opts[] = {
 	KEY("password"),
 	KEY("advbase"),
 	KEY("advskew"),
+	LIST("track_interface"),
+	CFG_SEC("track_http", track_http_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("track_script", track_script_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	KEY("wait_for_tracks"),
+	KEY("notify"),
+	KEY("notify_timeout"),
+	KEY("notify_retries"),
 	CFG_PTR_CB(SECTION_LINE_KEY, "0", CFGF_NONE, section_line_parse, NULL),
 	CFG_END()
 };
@@ -230,7 +269,9 @@ static cfg_opt_t vip_opts[] = {
 static cfg_opt_t root_opts[] = {
 	KEY("socket"),
 	KEY("state_dir"),
+	KEY("metrics"),
 	CFG_SEC("vip", vip_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("group", group_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END()
 };
 
@@ -561,6 +602,217 @@ static void vip_peers(struct ctx *c, cfg_t *sec, struct vip_config *vc)
 	free(lines);
 }
 
+/* ---- tracks and notify -------------------------------------------------- */
+
+static bool valid_name(const char *s);
+static bool valid_ifname(const char *s);
+
+const char *config_track_kind(enum track_kind k)
+{
+	static const char *const names[] = { "interface", "http", "script" };
+
+	return (unsigned)k < 3 ? names[k] : "unknown";
+}
+
+/* Free text that is handed to curl or /bin/sh: printable, bounded. */
+static bool printable_text(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= CONFIG_TARGET_MAX)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+static struct track_config *track_add(struct ctx *c, struct vip_config *vc, size_t cap,
+				      enum track_kind kind, const char *name, int line)
+{
+	char shown[SHOW_MAX];
+
+	if (!vc->tracks) {
+		vc->tracks = calloc(cap, sizeof(*vc->tracks));
+		if (!vc->tracks) {
+			add_msg(c, line, "out of memory");
+			return NULL;
+		}
+	}
+	if (!valid_name(name)) {
+		add_msg(c, line, "track \"%s\": the name must be 1..%d characters of A-Z a-z 0-9 _ . -",
+			show(name, true, shown, sizeof(shown)), CONFIG_NAME_MAX - 1);
+		return NULL;
+	}
+	for (size_t i = 0; i < vc->ntracks; i++)
+		if (strcmp(vc->tracks[i].name, name) == 0) {
+			add_msg(c, line, "track \"%s\": already a %s track on line %d", name,
+				config_track_kind(vc->tracks[i].kind), vc->tracks[i].line);
+			return NULL;
+		}
+	struct track_config *t = &vc->tracks[vc->ntracks++];
+	memset(t, 0, sizeof(*t));
+	t->kind = kind;
+	t->line = line;
+	snprintf(t->name, sizeof(t->name), "%s", name);
+	t->interval_ms = 1000;
+	t->timeout_ms = 1000;
+	t->rise = 2;
+	t->fall = 2;
+	t->fault = true;
+	return t;
+}
+
+/* interval, timeout, rise, fall and the effect: weight or fault. */
+static void track_common(struct ctx *c, cfg_t *sec, struct track_config *t)
+{
+	const struct cval *w = scalar(sec, "weight"), *f = scalar(sec, "fault");
+	bool fault = true;
+	long n;
+
+	get_seconds(c, sec, "interval", 1000000, 10, 3600 * 1000, "0.01..3600", &t->interval_ms);
+	get_seconds(c, sec, "timeout", 1000000, 10, 3600 * 1000, "0.01..3600", &t->timeout_ms);
+	n = t->rise;
+	get_int(c, sec, "rise", 1, 100, &n);
+	t->rise = (unsigned)n;
+	n = t->fall;
+	get_int(c, sec, "fall", 1, 100, &n);
+	t->fall = (unsigned)n;
+	if (f && !parse_bool(f->text, &fault)) {
+		bad_value(c, "fault", f, false, "must be true or false");
+		return;
+	}
+	if (w) {
+		n = 0;
+		get_int(c, sec, "weight", -254, 254, &n);
+		if (n == 0 && parse_long(w->text, &n) && n == 0)
+			bad_value(c, "weight", w, false, "must not be 0 (a track that changes nothing)");
+		if (f && fault)
+			add_msg(c, f->line, "fault = true and weight = %s: a track has one or the other", w->text);
+		t->weight = (int)n;
+		t->fault = false;
+	} else if (f && !fault) {
+		bad_value(c, "fault", f, false, "a track without fault needs a weight");
+	}
+}
+
+static void track_interfaces(struct ctx *c, cfg_t *sec, struct vip_config *vc, size_t cap)
+{
+	cfg_opt_t *opt = cfg_getopt(sec, "track_interface");
+	unsigned n = opt ? cfg_opt_size(opt) : 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct cval *v = cfg_opt_getnptr(opt, i);
+		char name[IF_NAMESIZE + 1] = "", word[16] = "", extra[2] = "";
+		long weight = 0;
+		int k = sscanf(v->text, "%16s %15s %ld %1s", name, word, &weight, extra);
+
+		if (!((k == 1) || (k == 3 && strcmp(word, "weight") == 0))) {
+			bad_elem(c, "track_interface", v, "must be \"IFNAME\" or \"IFNAME weight N\"");
+			continue;
+		}
+		if (!valid_ifname(name)) {
+			bad_elem(c, "track_interface", v, "not an interface name");
+			continue;
+		}
+		if (k == 3 && (weight == 0 || weight < -254 || weight > 254)) {
+			bad_elem(c, "track_interface", v, "the weight must be -254..254 and not 0");
+			continue;
+		}
+		struct track_config *t = track_add(c, vc, cap, TRACK_INTERFACE, name, v->line);
+		if (!t)
+			continue;
+		t->target = strdup(name);
+		t->rise = t->fall = 1;
+		t->weight = (int)weight;
+		t->fault = k == 1;
+		if (!t->target)
+			add_msg(c, v->line, "out of memory");
+	}
+}
+
+static void track_sections(struct ctx *c, cfg_t *sec, struct vip_config *vc, size_t cap,
+			   enum track_kind kind)
+{
+	const char *key = kind == TRACK_HTTP ? "track_http" : "track_script";
+	const char *what = kind == TRACK_HTTP ? "url" : "command";
+	unsigned n = cfg_size(sec, key);
+
+	for (unsigned i = 0; i < n; i++) {
+		cfg_t *ts = cfg_getnsec(sec, key, i);
+		int line = section_line(ts);
+		struct track_config *t = track_add(c, vc, cap, kind, cfg_title(ts), line);
+		const struct cval *v = scalar(ts, what);
+
+		if (!t)
+			continue;
+		track_common(c, ts, t);
+		if (!v) {
+			add_msg(c, line, "%s %s: %s is required", key, t->name, what);
+			continue;
+		}
+		if (!printable_text(v->text)) {
+			bad_value(c, what, v, true, "must be 1..%d printable characters", CONFIG_TARGET_MAX - 1);
+			continue;
+		}
+		if (kind == TRACK_HTTP && strncmp(v->text, "http://", 7) != 0 &&
+		    strncmp(v->text, "https://", 8) != 0) {
+			bad_value(c, what, v, true, "must start with http:// or https://");
+			continue;
+		}
+		if (kind == TRACK_HTTP) {
+			long code = 200;
+			get_int(c, ts, "expect", 100, 599, &code);
+			t->expect = (int)code;
+		}
+		t->target = strdup(v->text);
+		if (!t->target)
+			add_msg(c, line, "out of memory");
+	}
+}
+
+static void vip_tracking(struct ctx *c, cfg_t *sec, struct vip_config *vc)
+{
+	cfg_opt_t *ifs = cfg_getopt(sec, "track_interface");
+	size_t cap = (ifs ? cfg_opt_size(ifs) : 0) + cfg_size(sec, "track_http") + cfg_size(sec, "track_script");
+	const struct cval *v;
+
+	if (cap) {
+		track_interfaces(c, sec, vc, cap);
+		track_sections(c, sec, vc, cap, TRACK_HTTP);
+		track_sections(c, sec, vc, cap, TRACK_SCRIPT);
+	}
+	get_bool(c, sec, "wait_for_tracks", &vc->wait_for_tracks);
+	if (vc->wait_for_tracks && !cap)
+		add_msg(c, scalar(sec, "wait_for_tracks")->line, "wait_for_tracks = true needs a track to wait for");
+	if (vc->priority == 255)
+		for (size_t i = 0; i < vc->ntracks; i++)
+			if (vc->tracks[i].weight)
+				add_msg(c, vc->tracks[i].line,
+					"track \"%s\": the address owner's priority (255) never changes: "
+					"use fault = true", vc->tracks[i].name);
+
+	vc->notify_timeout_ms = 10000;
+	vc->notify_retries = 3;
+	if ((v = scalar(sec, "notify"))) {
+		if (v->text[0] != '/' || !printable_text(v->text))
+			bad_value(c, "notify", v, true, "must be an absolute path");
+		else if (access(v->text, X_OK) < 0)
+			bad_value(c, "notify", v, true, "cannot be run: %s", strerror(errno));
+		else if (!(vc->notify = strdup(v->text)))
+			add_msg(c, v->line, "out of memory");
+	} else {
+		for (const char *const *k = (const char *const[]){ "notify_timeout", "notify_retries", NULL };
+		     *k; k++)
+			if ((v = scalar(sec, *k)))
+				bad_value(c, *k, v, false, "needs notify");
+	}
+	get_seconds(c, sec, "notify_timeout", 1000000, 100, 3600 * 1000, "0.1..3600", &vc->notify_timeout_ms);
+	long n = vc->notify_retries;
+	get_int(c, sec, "notify_retries", 0, 100, &n);
+	vc->notify_retries = (unsigned)n;
+}
+
 /* ---- sections ---------------------------------------------------------- */
 
 static bool valid_name(const char *s)
@@ -599,6 +851,7 @@ static void vip_build(struct ctx *c, cfg_t *sec, struct vip_config *vc, struct v
 	vc->checksum_mode = VRRP_CKSUM_PSEUDO;
 	vc->garp_count = 3;
 	vc->garp_delay_ms = 100;
+	vc->group = -1;
 
 	c->vip = show(cfg_title(sec), true, shown, sizeof(shown));
 	if (!valid_name(cfg_title(sec)))
@@ -651,6 +904,7 @@ static void vip_build(struct ctx *c, cfg_t *sec, struct vip_config *vc, struct v
 	get_int(c, sec, "garp_count", 0, 100, &n);
 	vc->garp_count = (unsigned)n;
 	get_seconds(c, sec, "garp_delay", 1000000, 0, 10 * 1000, "0..10", &vc->garp_delay_ms);
+	vip_tracking(c, sec, vc);
 	c->vip = NULL;
 }
 
@@ -755,6 +1009,114 @@ static char *get_path(struct ctx *c, cfg_t *root, const char *key, const char *d
 	return s;
 }
 
+/* "ADDR:PORT" or "[ADDR6]:PORT". */
+static void get_metrics(struct ctx *c, cfg_t *root, struct vipd_config *out)
+{
+	const struct cval *v = scalar(root, "metrics");
+	char host[64];
+	const char *port;
+	long n;
+
+	if (!v)
+		return;
+	if (v->text[0] == '[') {
+		const char *end = strchr(v->text, ']');
+		size_t len = end ? (size_t)(end - v->text - 1) : 0;
+		if (!end || len >= sizeof(host) || end[1] != ':') {
+			bad_value(c, "metrics", v, true, "must be ADDR:PORT or [ADDR6]:PORT");
+			return;
+		}
+		memcpy(host, v->text + 1, len);
+		host[len] = '\0';
+		port = end + 2;
+	} else {
+		const char *colon = strrchr(v->text, ':');
+		size_t len = colon ? (size_t)(colon - v->text) : 0;
+		if (!colon || len >= sizeof(host) || memchr(v->text, ':', len)) {
+			bad_value(c, "metrics", v, true, "must be ADDR:PORT or [ADDR6]:PORT");
+			return;
+		}
+		memcpy(host, v->text, len);
+		host[len] = '\0';
+		port = colon + 1;
+	}
+	if (ipaddr_parse(host, &out->metrics_addr) < 0) {
+		bad_value(c, "metrics", v, true, "%s is not an IP address", host);
+		return;
+	}
+	if (!parse_long(port, &n) || n < 1 || n > 65535 || *port == '+' || *port == '-') {
+		bad_value(c, "metrics", v, true, "the port must be 1..65535");
+		return;
+	}
+	out->metrics_port = (uint16_t)n;
+	if (!(out->metrics = strdup(v->text)))
+		add_msg(c, v->line, "out of memory");
+}
+
+static void build_groups(struct ctx *c, cfg_t *root, struct vipd_config *out)
+{
+	unsigned n = cfg_size(root, "group");
+	char shown[SHOW_MAX];
+
+	if (n == 0)
+		return;
+	out->groups = calloc(n, sizeof(*out->groups));
+	if (!out->groups) {
+		add_msg(c, 0, "out of memory");
+		return;
+	}
+	out->ngroups = n;
+	for (unsigned i = 0; i < n; i++) {
+		cfg_t *gs = cfg_getnsec(root, "group", i);
+		struct group_config *g = &out->groups[i];
+		cfg_opt_t *opt = cfg_getopt(gs, "members");
+		unsigned m = opt ? cfg_opt_size(opt) : 0;
+
+		g->line = section_line(gs);
+		if (!valid_name(cfg_title(gs))) {
+			add_msg(c, g->line, "group \"%s\": the name must be 1..%d characters of A-Z a-z 0-9 _ . -",
+				show(cfg_title(gs), true, shown, sizeof(shown)), CONFIG_NAME_MAX - 1);
+			continue;
+		}
+		strcpy(g->name, cfg_title(gs));
+		if (m == 0) {
+			add_msg(c, g->line, "group \"%s\": members is required (the vip names)", g->name);
+			continue;
+		}
+		g->members = calloc(m, sizeof(*g->members));
+		if (!g->members) {
+			add_msg(c, g->line, "out of memory");
+			continue;
+		}
+		for (unsigned j = 0; j < m; j++) {
+			const struct cval *v = cfg_opt_getnptr(opt, j);
+			size_t k;
+
+			for (k = 0; k < out->nvips; k++)
+				if (strcmp(out->vips[k].name, v->text) == 0)
+					break;
+			if (k == out->nvips) {
+				add_msg(c, v->line, "group \"%s\": no vip named \"%s\"", g->name,
+					show(v->text, true, shown, sizeof(shown)));
+				continue;
+			}
+			struct vip_config *vc = &out->vips[k];
+			if (vc->group == (int)i) {
+				add_msg(c, v->line, "group \"%s\": vip \"%s\" is listed twice", g->name, vc->name);
+				continue;
+			}
+			if (vc->group >= 0) {
+				add_msg(c, v->line, "group \"%s\": vip \"%s\" is already in group \"%s\" (line %d)",
+					g->name, vc->name, out->groups[vc->group].name,
+					out->groups[vc->group].line);
+				continue;
+			}
+			vc->group = (int)i;
+			g->members[g->nmembers++] = k;
+		}
+	}
+}
+
 static void build(struct ctx *c, cfg_t *root, struct vipd_config *out)
 {
 	unsigned n = cfg_size(root, "vip");
@@ -763,8 +1125,11 @@ static void build(struct ctx *c, cfg_t *root, struct vipd_config *out)
 	out->socket = get_path(c, root, "socket", CONFIG_DEFAULT_SOCKET,
 			       sizeof(((struct sockaddr_un *)0)->sun_path));
 	out->state_dir = get_path(c, root, "state_dir", CONFIG_DEFAULT_STATE_DIR, PATH_MAX);
-	if (n == 0)
+	get_metrics(c, root, out);
+	if (n == 0) {
+		build_groups(c, root, out);
 		return;
+	}
 	out->vips = calloc(n, sizeof(*out->vips));
 	src = calloc(n, sizeof(*src));
 	if (!out->vips || !src) {
@@ -776,6 +1141,7 @@ static void build(struct ctx *c, cfg_t *root, struct vipd_config *out)
 	for (unsigned i = 0; i < n; i++)
 		vip_build(c, cfg_getnsec(root, "vip", i), &out->vips[i], &src[i]);
 	check_across(c, out, src);
+	build_groups(c, root, out);
 	for (unsigned i = 0; i < n; i++)
 		free(src[i].addr);
 	free(src);
@@ -862,8 +1228,16 @@ void config_free(struct vipd_config *c)
 	for (size_t i = 0; i < c->nvips; i++) {
 		free(c->vips[i].addrs);
 		free(c->vips[i].peers);
+		for (size_t j = 0; j < c->vips[i].ntracks; j++)
+			free(c->vips[i].tracks[j].target);
+		free(c->vips[i].tracks);
+		free(c->vips[i].notify);
 	}
 	free(c->vips);
+	for (size_t i = 0; i < c->ngroups; i++)
+		free(c->groups[i].members);
+	free(c->groups);
+	free(c->metrics);
 	free(c->path);
 	free(c->socket);
 	free(c->state_dir);
@@ -898,6 +1272,14 @@ bool config_vip_equal(const struct vip_config *a, const struct vip_config *b)
 	       a->garp_count == b->garp_count && a->garp_delay_ms == b->garp_delay_ms &&
 	       a->naddrs == b->naddrs && prefixes_equal(a->addrs, b->addrs, a->naddrs) &&
 	       a->npeers == b->npeers && addrs_equal(a->peers, b->peers, a->npeers);
+}
+
+bool config_track_equal(const struct track_config *a, const struct track_config *b)
+{
+	return a->kind == b->kind && strcmp(a->name, b->name) == 0 &&
+	       strcmp(a->target ? a->target : "", b->target ? b->target : "") == 0 && a->expect == b->expect &&
+	       a->interval_ms == b->interval_ms && a->timeout_ms == b->timeout_ms && a->rise == b->rise &&
+	       a->fall == b->fall && a->weight == b->weight && a->fault == b->fault;
 }
 
 const struct vip_config *config_find(const struct vipd_config *c, const char *name)

@@ -15,7 +15,25 @@
 #define CONFIG_DEFAULT_SOCKET "/run/vipd/vipd.sock"
 #define CONFIG_DEFAULT_STATE_DIR "/var/lib/vipd"
 #define CONFIG_NAME_MAX 64
+#define CONFIG_TARGET_MAX 1024        /* a track's URL or command */
 
+/* What a track follows. Its result moves the instance's priority by
+ * weight (added while a positive-weight track passes, while a negative
+ * one fails) or, with fault, puts the instance in Fault while it fails. */
+enum track_kind { TRACK_INTERFACE, TRACK_HTTP, TRACK_SCRIPT };
+
+struct track_config {
+	enum track_kind kind;
+	char name[CONFIG_NAME_MAX];   /* the section title; the interface for track_interface */
+	char *target;                 /* interface name, URL or shell command */
+	int expect;                   /* track_http: the status code that passes (default 200) */
+	uint32_t interval_ms;         /* between checks (default 1 s) */
+	uint32_t timeout_ms;          /* one check at most (default 1 s) */
+	unsigned rise, fall;          /* passes to count as up, failures as down (default 2, 2) */
+	int weight;                   /* -254..254; 0 with fault */
+	bool fault;                   /* default when no weight is given */
+	int line;
+};
 
 struct vip_config {
 	char name[CONFIG_NAME_MAX];   /* the section title: what vipctl takes */
@@ -36,15 +54,35 @@ struct vip_config {
 	struct ipprefix *addrs;       /* the VIPs, one family */
 	size_t npeers;
 	struct ipaddr *peers;         /* unicast_peers; empty: multicast */
+	size_t ntracks;
+	struct track_config *tracks;  /* track_interface, track_http, track_script */
+	bool wait_for_tracks;         /* stay backup after start until every track passes */
+	char *notify;                 /* command run on each state change, NULL: none */
+	uint32_t notify_timeout_ms;   /* killed after this (default 10 s) */
+	unsigned notify_retries;      /* more runs after exit code 1 (default 3) */
+	int group;                    /* index into vipd_config.groups, -1: none */
 	int line;                     /* where the section starts */
+};
+
+/* A sync group: instances that are master together or not at all. */
+struct group_config {
+	char name[CONFIG_NAME_MAX];
+	size_t nmembers;
+	size_t *members;              /* indexes into vipd_config.vips */
+	int line;
 };
 
 struct vipd_config {
 	char *path;
 	char *socket;                 /* control socket path */
 	char *state_dir;              /* giveup state survives restarts here */
+	char *metrics;                /* "ADDR:PORT" as written, NULL: no metrics */
+	struct ipaddr metrics_addr;
+	uint16_t metrics_port;
 	size_t nvips;
 	struct vip_config *vips;
+	size_t ngroups;
+	struct group_config *groups;
 };
 
 /* Parse and validate path. On success returns 0 and fills *out. On
@@ -55,8 +93,15 @@ int config_load(const char *path, struct vipd_config *out, char *err, size_t err
 
 void config_free(struct vipd_config *c);
 
-/* Same instance definition (reload keeps the instance and its state). */
+/* Same instance definition (reload keeps the instance and its state).
+ * Tracks, notify and groups are not part of it: they change under a
+ * running instance. */
 bool config_vip_equal(const struct vip_config *a, const struct vip_config *b);
+
+/* Same check (a reload keeps its state and counters). */
+bool config_track_equal(const struct track_config *a, const struct track_config *b);
+
+const char *config_track_kind(enum track_kind k);
 
 /* Find an instance by name, NULL if none. */
 const struct vip_config *config_find(const struct vipd_config *c, const char *name);

@@ -192,6 +192,8 @@ static bool backup_may_preempt(const struct fsm *f, fsm_time now)
 		return false;
 	if (f->takeover)
 		return true;
+	if (f->held)
+		return false;
 	if (!f->p.preempt && fsm_advert_priority(f) != PRIO_OWNER)
 		return false;
 	return now >= f->preempt_from;
@@ -297,9 +299,10 @@ static void release_expire(struct fsm *f, fsm_time now, struct fsm_actions *act)
 	act_del_vips(f, act);
 }
 
+/* Held, the timer keeps its time: released late, it fires at once. */
 static fsm_time down_deadline(const struct fsm *f)
 {
-	return f->state == FSM_BACKUP && !f->stopping ? f->down_timer : FSM_NEVER;
+	return f->state == FSM_BACKUP && !f->stopping && (!f->held || f->takeover) ? f->down_timer : FSM_NEVER;
 }
 
 /* RFC 9568 6.4.2. An instance in giveup also comes back here when nobody
@@ -408,15 +411,17 @@ void fsm_startup(struct fsm *f, fsm_time now, const struct ipaddr *self, struct 
 	if ((f->state != FSM_INIT && f->state != FSM_FAULT) || f->stopping)
 		return;
 	f->preempt_from = now + f->p.preempt_delay;
-	if (fsm_advert_priority(f) == PRIO_OWNER)
+	if (fsm_advert_priority(f) == PRIO_OWNER && !f->held)
 		change_state(f, now, FSM_MASTER, "started as address owner", act);
 	else
 		change_state(f, now, FSM_BACKUP, "started", act);
 }
 
-void fsm_fault(struct fsm *f, fsm_time now, const char *reason, struct fsm_actions *act)
+void fsm_fault(struct fsm *f, fsm_time now, const char *reason, bool announce, struct fsm_actions *act)
 {
 	act_reset(f, act);
+	if (announce && f->state == FSM_MASTER)
+		act_send(act, PRIO_LEAVING);
 	change_state(f, now, FSM_FAULT, reason, act);
 }
 
@@ -496,4 +501,35 @@ void fsm_set_priority(struct fsm *f, fsm_time now, uint8_t prio, struct fsm_acti
 	f->priority = prio ? prio : 1; /* 0 is not a priority, it means "leaving" */
 	if (f->state == FSM_MASTER && fsm_advert_priority(f) != before)
 		master_advertise(f, now, act);
+}
+
+void fsm_set_held(struct fsm *f, bool held)
+{
+	f->held = held;
+}
+
+void fsm_group_master(struct fsm *f, fsm_time now, const char *reason, struct fsm_actions *act)
+{
+	act_reset(f, act);
+	if (f->state == FSM_BACKUP && !f->stopping && !f->giveup && !f->held)
+		change_state(f, now, FSM_MASTER, reason, act);
+}
+
+void fsm_group_backup(struct fsm *f, fsm_time now, const char *reason, struct fsm_actions *act)
+{
+	act_reset(f, act);
+	if (f->state != FSM_MASTER || f->takeover)
+		return;
+	act_send(act, PRIO_LEAVING);
+	change_state(f, now, FSM_BACKUP, reason, act);
+	f->release_timer = now + fsm_master_down_interval(f);
+}
+
+bool fsm_outranked(const struct fsm *f)
+{
+	uint8_t ours = fsm_advert_priority(f);
+
+	if (f->state != FSM_BACKUP || !f->master.family)
+		return false;
+	return f->master_priority > ours || (f->master_priority == ours && peer_wins_tie(f, &f->master));
 }

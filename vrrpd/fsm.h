@@ -63,6 +63,7 @@ struct fsm {
 	fsm_time giveup_until;      /* FSM_NEVER: until resume */
 	bool takeover;              /* operator: be master, advertise 254 */
 	bool stopping;              /* shutdown: priority 0 sent, waiting to release */
+	bool held;                  /* may not claim Master by itself (tracks not ready, sync group) */
 	uint64_t transitions;
 	const char *reason;         /* why the current state was entered */
 };
@@ -76,9 +77,12 @@ void fsm_init(struct fsm *f, const struct fsm_params *p, fsm_time now);
  * Backup (or Master for the address owner), RFC 5798 6.4.1. */
 void fsm_startup(struct fsm *f, fsm_time now, const struct ipaddr *self, struct fsm_actions *act);
 
-/* The interface became unusable (link down, no address): -> Fault, VIPs
- * dropped at once (there is nobody to answer for them). */
-void fsm_fault(struct fsm *f, fsm_time now, const char *reason, struct fsm_actions *act);
+/* The interface became unusable (link down, no address) or a tracked
+ * service failed: -> Fault, VIPs dropped at once (there is nobody to
+ * answer for them). With announce (the link still works), a master says
+ * so first with priority 0, so that a backup takes over after its
+ * Skew_Time rather than its Master_Down_Interval. */
+void fsm_fault(struct fsm *f, fsm_time now, const char *reason, bool announce, struct fsm_actions *act);
 
 /* Our primary address changed while running (tie-break input). */
 void fsm_set_self(struct fsm *f, const struct ipaddr *self);
@@ -111,6 +115,22 @@ void fsm_takeover(struct fsm *f, fsm_time now, struct fsm_actions *act);
 
 /* Change the effective priority (1..255), e.g. from health tracking. */
 void fsm_set_priority(struct fsm *f, fsm_time now, uint8_t prio, struct fsm_actions *act);
+
+/* Held: a Backup that must not become Master by itself (its down timer
+ * and preemption wait) until released. An operator takeover still works.
+ * Used while tracks are not ready and by sync groups. */
+void fsm_set_held(struct fsm *f, bool held);
+
+/* Sync groups: follow another member. To Master from Backup (not while
+ * held, in giveup or stopping); from Master to Backup with priority 0,
+ * keeping the VIPs until a successor is heard or one
+ * Master_Down_Interval passes. reason must be a static string. */
+void fsm_group_master(struct fsm *f, fsm_time now, const char *reason, struct fsm_actions *act);
+void fsm_group_backup(struct fsm *f, fsm_time now, const char *reason, struct fsm_actions *act);
+
+/* A Backup whose master beats it on priority (or the tie-break): it lost
+ * the election, as opposed to waiting for a lower master to time out. */
+bool fsm_outranked(const struct fsm *f);
 
 /* The priority this instance advertises now. */
 uint8_t fsm_advert_priority(const struct fsm *f);

@@ -10,8 +10,10 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "check.h"
 #include "log.h"
 #include "netlink.h"
+#include "proc.h"
 #include "send.h"
 
 static struct sender *instance_sender(struct vipd *d, const struct instance *in)
@@ -83,12 +85,14 @@ static void instance_del_vips(struct vipd *d, struct instance *in)
 
 /* The next time this instance needs the loop, cached: the daemon asks
  * for it after every event, for every instance. */
-static void instance_schedule(struct instance *in)
+void instance_schedule(struct instance *in)
 {
-	fsm_time t = fsm_next_deadline(&in->fsm);
+	fsm_time t = fsm_next_deadline(&in->fsm), c = check_deadline(in), n = notify_deadline(&in->notify);
 	if (in->announce_left && in->fsm.holding && in->announce_at < t)
 		t = in->announce_at;
-	in->next = t;
+	if (in->cfg->notify && n < t)
+		t = n;
+	in->next = c < t ? c : t;
 }
 
 static void instance_announce(struct vipd *d, struct instance *in, fsm_time now)
@@ -116,6 +120,76 @@ static void instance_log_state(const struct instance *in, const struct fsm_actio
 	else
 		log_notice("vip %s: %s -> %s (%s)", in->cfg->name, fsm_state_name(a->old_state),
 			   fsm_state_name(f->state), a->reason ? a->reason : "");
+}
+
+/* Notify hook */
+
+static void instance_notify_run(struct vipd *d, struct instance *in, fsm_time now);
+
+static void instance_notify_done(void *arg, const struct proc_result *r)
+{
+	struct instance *in = arg;
+	struct notify_event *e = &in->notify.q[in->notify.head];
+	fsm_time now = vipd_now();
+	char how[64], what[96];
+	size_t n = strcspn(r->output, "\n");
+	unsigned attempt = e->attempt;
+
+	proc_describe(r, how, sizeof(how));
+	snprintf(what, sizeof(what), "notify %s -> %s", fsm_state_name(e->from), fsm_state_name(e->to));
+	switch (notify_finish(&in->notify, r, in->cfg->notify_retries, now)) {
+	case NOTIFY_DONE:
+		log_debug("vip %s: %s: done", in->cfg->name, what);
+		break;
+	case NOTIFY_RETRY:
+		log_warn("vip %s: %s: %s%s%.*s; run %u of %u again in 1 s", in->cfg->name, what, how, n ? ": " : "",
+			 (int)(n < 200 ? n : 200), r->output, attempt + 1, in->cfg->notify_retries + 1);
+		break;
+	case NOTIFY_GIVE_UP:
+		log_err("vip %s: %s: %s%s%.*s; giving up after %u run(s)", in->cfg->name, what, how, n ? ": " : "",
+			(int)(n < 200 ? n : 200), r->output, attempt);
+		break;
+	}
+	instance_notify_run(in->d, in, now);
+}
+
+/* Start the next call if one is due: one at a time, in order. */
+static void instance_notify_run(struct vipd *d, struct instance *in, fsm_time now)
+{
+	struct notify_event *e;
+	char prio[8], err[256];
+
+	while (in->cfg->notify && (e = notify_due(&in->notify, now))) {
+		char *argv[] = { in->cfg->notify, (char *)in->cfg->name, (char *)fsm_state_name(e->from),
+				 (char *)fsm_state_name(e->to), prio, e->reason, NULL };
+		snprintf(prio, sizeof(prio), "%u", e->priority);
+		e->attempt++;
+		in->notify.calls++;
+		if (proc_spawn(d->procs, argv, now, (fsm_time)in->cfg->notify_timeout_ms * 1000, instance_notify_done,
+			       in, err, sizeof(err)) > 0) {
+			in->notify.running = true;
+			break;
+		}
+		/* Not even started (the file went away): no retry helps. */
+		struct proc_result r = { .status = 127 << 8, .output = "" };
+		log_err("vip %s: notify %s -> %s: %s", in->cfg->name, fsm_state_name(e->from), fsm_state_name(e->to),
+			err);
+		in->notify.running = true;
+		e->attempt = in->cfg->notify_retries + 1;
+		notify_finish(&in->notify, &r, in->cfg->notify_retries, now);
+	}
+	instance_schedule(in);
+}
+
+static void instance_notify(struct vipd *d, struct instance *in, enum fsm_state from, const char *reason,
+			    fsm_time now)
+{
+	if (!in->cfg->notify)
+		return;
+	if (!notify_push(&in->notify, from, in->fsm.state, fsm_advert_priority(&in->fsm), reason))
+		log_err("vip %s: notify queue full (%d calls): the oldest waiting call was dropped", in->cfg->name,
+			NOTIFY_QUEUE_MAX);
+	instance_notify_run(d, in, now);
 }
 
 /* Carry out what the state machine decided. Order matters: addresses go
@@ -146,9 +220,40 @@ static void instance_apply(struct vipd *d, struct instance *in, const struct fsm
 		instance_del_vips(d, in);
 	}
 	/* Logged last: the packets above are what clients wait for. */
-	if (a->flags & FSM_ACT_STATE)
+	if (a->flags & FSM_ACT_STATE) {
 		instance_log_state(in, a);
+		instance_notify(d, in, a->old_state, a->reason, now);
+	}
 	instance_schedule(in);
+}
+
+/* Tracks for cfg, keeping the state of those in old that did not change. */
+static struct track *instance_build_tracks(struct instance *in, const struct vip_config *cfg,
+					   struct track *old, size_t nold, fsm_time now)
+{
+	struct track *t = calloc(cfg->ntracks ? cfg->ntracks : 1, sizeof(*t));
+
+	if (!t)
+		return NULL;
+	for (size_t i = 0; i < cfg->ntracks; i++) {
+		for (size_t j = 0; j < nold; j++)
+			if (old[j].cfg && config_track_equal(old[j].cfg, &cfg->tracks[i])) {
+				/* A check in flight points at the old slot: it is
+				 * started again from the new one. */
+				if (old[j].running) {
+					check_cancel(in->d, &old[j], 1);
+					old[j].next_run = now;
+				}
+				t[i] = old[j];
+				old[j].cfg = NULL; /* taken */
+				break;
+			}
+		t[i].cfg = &cfg->tracks[i];
+		t[i].owner = in;
+		if (!t[i].passes && !t[i].failures && !t[i].running)
+			t[i].next_run = now; /* a new track checks at once */
+	}
+	return t;
 }
 
 struct instance *instance_new(struct vipd *d, const struct vip_config *cfg, fsm_time now)
@@ -156,6 +261,15 @@ struct instance *instance_new(struct vipd *d, const struct vip_config *cfg, fsm_
 	struct instance *in = calloc(1, sizeof(*in));
 	if (!in)
 		return NULL;
+	in->d = d;
+	in->tracks = instance_build_tracks(in, cfg, NULL, 0, now);
+	if (!in->tracks) {
+		free(in);
+		return NULL;
+	}
+	in->ntracks = cfg->ntracks;
+	in->gate = cfg->wait_for_tracks;
+	notify_init(&in->notify);
 	struct fsm_params p = {
 		.vrid = cfg->vrid, .priority = cfg->priority, .interval = cfg->interval,
 		.preempt = cfg->preempt, .preempt_delay = (fsm_time)cfg->preempt_delay_ms * 1000,
@@ -168,6 +282,7 @@ struct instance *instance_new(struct vipd *d, const struct vip_config *cfg, fsm_
 	in->carp_counter >>= 1;
 	in->ifc = vipd_iface(d, cfg->ifname);
 	fsm_init(&in->fsm, &p, now);
+	fsm_set_held(&in->fsm, in->gate);
 	instance_schedule(in);
 	in->since_wall = vipd_wall(now);
 	snprintf(in->wait, sizeof(in->wait), "starting");
@@ -176,12 +291,42 @@ struct instance *instance_new(struct vipd *d, const struct vip_config *cfg, fsm_
 
 void instance_free(struct instance *in)
 {
+	if (!in)
+		return;
+	check_cancel(in->d, in->tracks, in->ntracks);
+	/* A hook call under way runs to its end, unwatched. */
+	proc_forget(in->d->procs, in, false);
+	free(in->tracks);
 	free(in);
 }
 
-/* Why the instance cannot run on its interface now; NULL if it can. */
-static const char *instance_blocker(struct vipd *d, struct instance *in, char *buf, size_t len)
+void instance_reconfigure(struct vipd *d, struct instance *in, const struct vip_config *cfg, fsm_time now)
 {
+	struct track *t = instance_build_tracks(in, cfg, in->tracks, in->ntracks, now);
+
+	in->cfg = cfg;
+	if (!t) {
+		log_err("vip %s: out of memory: the tracks keep their old definitions", cfg->name);
+		return;
+	}
+	/* What was not carried over stops. */
+	for (size_t i = 0; i < in->ntracks; i++)
+		if (in->tracks[i].cfg)
+			check_cancel(d, &in->tracks[i], 1);
+	free(in->tracks);
+	in->tracks = t;
+	in->ntracks = cfg->ntracks;
+	if (!cfg->wait_for_tracks)
+		in->gate = false;
+	if (!cfg->notify && in->notify.len && !in->notify.running)
+		notify_init(&in->notify);
+	instance_refresh(d, in, now);
+}
+
+/* Why the instance cannot run on its interface now; NULL if it can. */
+static const char *instance_blocker(struct vipd *d, struct instance *in, char *buf, size_t len, bool *link_ok)
+{
+	*link_ok = false;
 	const struct vip_config *c = in->cfg;
 	struct link_info li;
 	struct ipprefix *vips = c->addrs;
@@ -200,7 +345,10 @@ static const char *instance_blocker(struct vipd *d, struct instance *in, char *b
 	else {
 		in->ifindex = li.ifindex;
 		memcpy(in->mac, li.mac, sizeof(in->mac));
-		return NULL;
+		if (!in->fault_why[0])
+			return NULL;
+		*link_ok = true;
+		snprintf(buf, len, "%s", in->fault_why);
 	}
 	return buf;
 }
@@ -232,18 +380,78 @@ static void instance_guard_vips(struct vipd *d, struct instance *in, fsm_time no
 	}
 }
 
+static void instance_update_held(struct instance *in)
+{
+	bool held = in->gate || in->group_held;
+
+	if (in->gate) {
+		size_t o = (size_t)snprintf(in->held_why, sizeof(in->held_why), "waiting for tracks:");
+		for (size_t i = 0; i < in->ntracks && o < sizeof(in->held_why); i++)
+			if (in->tracks[i].state != TRACK_UP)
+				o += (size_t)snprintf(in->held_why + o, sizeof(in->held_why) - o, " %s %s",
+						      in->tracks[i].cfg->name, track_state_name(in->tracks[i].state));
+	} else if (!in->group_held) {
+		in->held_why[0] = '\0';
+	}
+	if (held != in->fsm.held) {
+		fsm_set_held(&in->fsm, held);
+		if (held)
+			log_info("vip %s: held as backup: %s", in->cfg->name, in->held_why);
+		else
+			log_info("vip %s: no longer held", in->cfg->name);
+	}
+}
+
+/* What the tracks make of the instance now: its effective priority, a
+ * failed fault track (the blocker faults it), the readiness gate. */
+static void instance_evaluate(struct vipd *d, struct instance *in, fsm_time now)
+{
+	struct track_effect e;
+	struct fsm_actions a = { 0 };
+
+	check_interfaces(d, in);
+	track_effect(in->tracks, in->ntracks, in->cfg->priority, &e);
+	if (e.fault)
+		track_describe(e.fault, in->fault_why, sizeof(in->fault_why));
+	else
+		in->fault_why[0] = '\0';
+	size_t o = 0;
+	in->prio_why[0] = '\0';
+	for (size_t i = 0; i < in->ntracks && o < sizeof(in->prio_why); i++) {
+		const struct track *t = &in->tracks[i];
+		char one[200];
+		if (!((t->cfg->weight > 0 && t->state == TRACK_UP) || (t->cfg->weight < 0 && t->state == TRACK_DOWN)))
+			continue;
+		track_describe(t, one, sizeof(one));
+		o += (size_t)snprintf(in->prio_why + o, sizeof(in->prio_why) - o, "%s%s", o ? "; " : "", one);
+	}
+	if (in->gate && e.ready) {
+		in->gate = false;
+		log_notice("vip %s: every track passes: it may become master now", in->cfg->name);
+	}
+	instance_update_held(in);
+	if (e.priority != in->fsm.priority) {
+		log_notice("vip %s: priority %u -> %u (%s)", in->cfg->name, in->fsm.priority, e.priority,
+			   in->prio_why[0] ? in->prio_why : "tracks pass again");
+		fsm_set_priority(&in->fsm, now, e.priority, &a);
+		instance_apply(d, in, &a, now);
+	}
+}
+
 void instance_refresh(struct vipd *d, struct instance *in, fsm_time now)
 {
 	struct fsm_actions a = { 0 };
 	char why[sizeof(in->wait)];
+	bool link_ok;
 
-	if (instance_blocker(d, in, why, sizeof(why))) {
+	instance_evaluate(d, in, now);
+	if (instance_blocker(d, in, why, sizeof(why), &link_ok)) {
 		if (strcmp(why, in->wait) != 0) {
 			log_warn("vip %s: not running: %s", in->cfg->name, why);
 			snprintf(in->wait, sizeof(in->wait), "%s", why);
 		}
 		if (in->fsm.state == FSM_BACKUP || in->fsm.state == FSM_MASTER) {
-			fsm_fault(&in->fsm, now, "interface unusable", &a);
+			fsm_fault(&in->fsm, now, in->wait, link_ok, &a);
 			instance_apply(d, in, &a, now);
 		}
 		return;
@@ -251,8 +459,9 @@ void instance_refresh(struct vipd *d, struct instance *in, fsm_time now)
 	fsm_set_self(&in->fsm, &in->self);
 	if (in->fsm.state == FSM_INIT || in->fsm.state == FSM_FAULT) {
 		char a4[IPADDR_STRLEN];
-		log_info("vip %s: %s is usable (primary address %s), joining as backup", in->cfg->name,
-			 in->cfg->ifname, ipaddr_str(&in->self, a4));
+		log_info("vip %s: %s is usable (primary address %s)%s, joining as backup", in->cfg->name,
+			 in->cfg->ifname, ipaddr_str(&in->self, a4),
+			 in->ntracks ? " and no fault track fails" : "");
 		in->wait[0] = '\0';
 		/* VIPs left behind by a crashed predecessor would answer for
 		 * an address another router now owns. */
@@ -318,6 +527,45 @@ void instance_timer(struct vipd *d, struct instance *in, fsm_time now)
 	}
 	if (in->announce_left && in->announce_at <= now && in->fsm.holding)
 		instance_announce(d, in, now);
+	if (check_deadline(in) <= now)
+		check_run(d, in, now);
+	if (notify_deadline(&in->notify) <= now)
+		instance_notify_run(d, in, now);
+	instance_schedule(in);
+}
+
+void instance_group_master(struct vipd *d, struct instance *in, fsm_time now, const char *reason)
+{
+	struct fsm_actions a = { 0 };
+
+	snprintf(in->sync_why, sizeof(in->sync_why), "%s", reason);
+	fsm_group_master(&in->fsm, now, in->sync_why, &a);
+	instance_apply(d, in, &a, now);
+}
+
+void instance_group_backup(struct vipd *d, struct instance *in, fsm_time now, const char *reason)
+{
+	struct fsm_actions a = { 0 };
+
+	snprintf(in->sync_why, sizeof(in->sync_why), "%s", reason);
+	fsm_group_backup(&in->fsm, now, in->sync_why, &a);
+	instance_apply(d, in, &a, now);
+}
+
+void instance_set_group_held(struct instance *in, const char *why)
+{
+	in->group_held = why != NULL;
+	if (why && !in->gate)
+		snprintf(in->held_why, sizeof(in->held_why), "%s", why);
+	instance_update_held(in);
+	instance_schedule(in);
+}
+
+bool instance_blocks_group(const struct instance *in)
+{
+	const struct fsm *f = &in->fsm;
+
+	return f->state == FSM_INIT || f->state == FSM_FAULT || f->giveup || in->gate || fsm_outranked(f);
 }
 
 fsm_time instance_deadline(const struct instance *in)
@@ -365,7 +613,7 @@ void instance_stop(struct vipd *d, struct instance *in)
 
 /* Status */
 
-static const char *instance_reason(const struct instance *in)
+const char *instance_reason(const struct instance *in)
 {
 	if (in->wait[0])
 		return in->wait;
@@ -394,6 +642,53 @@ void instance_status_text(const struct instance *in, struct sbuf *b, fsm_time no
 		sbuf_printf(b, "%s%s", i ? "," : "", ipprefix_str(&in->cfg->addrs[i], a));
 	sbuf_printf(b, "  (%s)%s%s\n", instance_reason(in), f->giveup ? " [giveup]" : "",
 		    f->takeover ? " [takeover]" : "");
+	if (in->prio_why[0])
+		sbuf_printf(b, "    priority %u: %s\n", f->priority, in->prio_why);
+	if (f->held)
+		sbuf_printf(b, "    held as backup: %s\n", in->held_why);
+	for (size_t i = 0; i < in->ntracks; i++) {
+		const struct track *t = &in->tracks[i];
+		char effect[16];
+		if (t->cfg->fault)
+			snprintf(effect, sizeof(effect), "fault");
+		else
+			snprintf(effect, sizeof(effect), "weight %+d", t->cfg->weight);
+		sbuf_printf(b, "    track %-12s %-9s %-7s %-10s %s  (%s)\n", t->cfg->name, config_track_kind(t->cfg->kind),
+			    track_state_name(t->state), effect, t->cfg->target, t->detail[0] ? t->detail : "not checked yet");
+	}
+}
+
+static void instance_tracks_json(const struct instance *in, struct sbuf *b)
+{
+	sbuf_printf(b, ", \"tracks\": [");
+	for (size_t i = 0; i < in->ntracks; i++) {
+		const struct track *t = &in->tracks[i];
+		sbuf_printf(b, "%s{\"name\": ", i ? ", " : "");
+		sbuf_json_string(b, t->cfg->name);
+		sbuf_printf(b, ", \"kind\": \"%s\", \"target\": ", config_track_kind(t->cfg->kind));
+		sbuf_json_string(b, t->cfg->target);
+		sbuf_printf(b, ", \"state\": \"%s\", \"weight\": %d, \"fault\": %s, \"streak\": %u, \"last_ok\": %s, "
+			    "\"passes\": %llu, \"failures\": %llu, \"changes\": %llu, \"detail\": ",
+			    track_state_name(t->state), t->cfg->weight, t->cfg->fault ? "true" : "false", t->streak,
+			    t->last_ok ? "true" : "false", (unsigned long long)t->passes,
+			    (unsigned long long)t->failures, (unsigned long long)t->changes);
+		sbuf_json_string(b, t->detail);
+		sbuf_printf(b, "}");
+	}
+	sbuf_printf(b, "], \"priority_reason\": ");
+	sbuf_json_string(b, in->prio_why);
+	sbuf_printf(b, ", \"held\": %s, \"held_reason\": ", in->fsm.held ? "true" : "false");
+	sbuf_json_string(b, in->fsm.held ? in->held_why : "");
+	sbuf_printf(b, ", \"group\": ");
+	if (in->cfg->group >= 0 && (size_t)in->cfg->group < in->d->cfg.ngroups)
+		sbuf_json_string(b, in->d->cfg.groups[in->cfg->group].name);
+	else
+		sbuf_printf(b, "null");
+	const struct notify *n = &in->notify;
+	sbuf_printf(b, ", \"notify\": {\"queued\": %zu, \"running\": %s, \"calls\": %llu, \"succeeded\": %llu, "
+		    "\"retried\": %llu, \"failed\": %llu, \"dropped\": %llu}", n->len, n->running ? "true" : "false",
+		    (unsigned long long)n->calls, (unsigned long long)n->succeeded, (unsigned long long)n->retried,
+		    (unsigned long long)n->failed, (unsigned long long)n->dropped);
 }
 
 void instance_status_json(const struct instance *in, struct sbuf *b)
@@ -422,6 +717,7 @@ void instance_status_json(const struct instance *in, struct sbuf *b)
 		    in->cfg->interval / 100.0, f->master_interval / 100.0, f->holding ? "true" : "false",
 		    f->giveup ? "true" : "false", f->takeover ? "true" : "false");
 	sbuf_json_string(b, instance_reason(in));
+	instance_tracks_json(in, b);
 	sbuf_printf(b, ", \"counters\": {\"adverts_sent\": %llu, \"adverts_received\": %llu, "
 		    "\"transitions\": %llu, \"vip_restores\": %llu, \"checksum_pseudo_header\": %llu, "
 		    "\"checksum_rfc9568\": %llu, \"drops\": {",

@@ -5,6 +5,8 @@
 
 #include "control.h"
 #include "fsm.h"
+#include "notify.h"
+#include "track.h"
 #include "vipd.h"
 
 struct instance_counters {
@@ -18,6 +20,7 @@ struct instance_counters {
 };
 
 struct instance {
+	struct vipd *d;               /* for the callbacks of checks and hooks */
 	const struct vip_config *cfg; /* owned by d->cfg; repointed on reload */
 	struct fsm fsm;
 	struct iface *ifc;
@@ -33,10 +36,35 @@ struct instance {
 	uint64_t seen_counter[64];    /* CARP: the last counters heard (a ring) */
 	unsigned seen_next;
 	struct instance_counters n;
+	/* Tracking. */
+	struct track *tracks;
+	size_t ntracks;
+	bool gate;                    /* wait_for_tracks: held until every track first passes */
+	bool group_held;              /* a sync group holds it back (vipd.c) */
+	char held_why[200];           /* why it is held, "" if not */
+	char fault_why[200];          /* the failed fault track, "" if none */
+	char prio_why[200];           /* why the effective priority differs, "" if it does not */
+	char sync_why[200];           /* the sync group's reason for the last forced change */
+	/* Notify hook. */
+	struct notify notify;
 };
 
 struct instance *instance_new(struct vipd *d, const struct vip_config *cfg, fsm_time now);
 void instance_free(struct instance *in);
+
+/* A reload kept the instance (same protocol definition) with cfg, whose
+ * tracks, notify and group may differ: tracks that did not change keep
+ * their state. */
+void instance_reconfigure(struct vipd *d, struct instance *in, const struct vip_config *cfg, fsm_time now);
+
+/* Sync groups (vipd.c): follow another member, or be held back. */
+void instance_group_master(struct vipd *d, struct instance *in, fsm_time now, const char *reason);
+void instance_group_backup(struct vipd *d, struct instance *in, fsm_time now, const char *reason);
+void instance_set_group_held(struct instance *in, const char *why);
+
+/* The instance holds its group back: faulted, in giveup, waiting for its
+ * tracks or outranked as a backup. */
+bool instance_blocks_group(const struct instance *in);
 
 /* Re-check the link and addresses (after a netlink event, at start):
  * start, fault, or restore missing VIPs. */
@@ -44,6 +72,9 @@ void instance_refresh(struct vipd *d, struct instance *in, fsm_time now);
 
 /* A decoded packet for this instance's interface, family and VRID. */
 void instance_packet(struct vipd *d, struct instance *in, const struct vrrp_packet *pkt, fsm_time now);
+
+/* Recompute the cached deadline (after a check or hook finished). */
+void instance_schedule(struct instance *in);
 
 /* Run due deadlines; the next one the instance needs. */
 void instance_timer(struct vipd *d, struct instance *in, fsm_time now);
@@ -56,6 +87,9 @@ void instance_takeover(struct vipd *d, struct instance *in, fsm_time now);
 void instance_shutdown(struct vipd *d, struct instance *in, fsm_time now);
 /* Drop the VIPs now (instance removed by a reload). */
 void instance_stop(struct vipd *d, struct instance *in);
+
+/* Why the instance is in its state. */
+const char *instance_reason(const struct instance *in);
 
 void instance_status_text(const struct instance *in, struct sbuf *b, fsm_time now);
 void instance_status_json(const struct instance *in, struct sbuf *b);

@@ -19,20 +19,49 @@
 #include <unistd.h>
 
 #include "capture.h"
+#include "check.h"
 #include "control.h"
 #include "filter.h"
+#include "httpcheck.h"
 #include "instance.h"
 #include "log.h"
+#include "metrics.h"
 #include "netlink.h"
 #include "privs.h"
+#include "proc.h"
 #include "send.h"
 
 #define DEFAULT_CONFIG "/etc/vipd/vipd.conf"
 #define STATE_FILE "giveup"
 #define CAPTURE_RETRY_US 1000000
 
-/* epoll tags: small integers for the fixed fds, pointers for captures. */
+/* epoll tags: small integers for the fixed fds, a struct evh for the
+ * rest (captures, check sockets, hook output, metrics). */
 enum { EV_TIMER = 1, EV_SIGNAL, EV_NETLINK, EV_CONTROL, EV__FIXED };
+
+int vipd_watch_fd(void *ctx, int fd, uint32_t events, struct evh *h)
+{
+	struct vipd *d = ctx;
+	struct epoll_event ev = { .events = events, .data.ptr = h };
+
+	if (!events)
+		return epoll_ctl(d->epfd, EPOLL_CTL_DEL, fd, NULL);
+	if (epoll_ctl(d->epfd, EPOLL_CTL_MOD, fd, &ev) == 0)
+		return 0;
+	return errno == ENOENT ? epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) : -1;
+}
+
+struct httpcheck *vipd_http(struct vipd *d)
+{
+	char err[256];
+
+	if (!d->http) {
+		d->http = httpcheck_new(vipd_watch_fd, d, err, sizeof(err));
+		if (!d->http)
+			log_err("track_http: %s", err);
+	}
+	return d->http;
+}
 
 fsm_time vipd_now(void)
 {
@@ -48,6 +77,8 @@ time_t vipd_wall(fsm_time mono)
 
 /* Interfaces and captures */
 
+static void vipd_on_capture_ev(struct evh *h, uint32_t events);
+
 struct iface *vipd_iface(struct vipd *d, const char *name)
 {
 	struct iface *ifc;
@@ -60,6 +91,8 @@ struct iface *vipd_iface(struct vipd *d, const char *name)
 		log_err("out of memory");
 		exit(1);
 	}
+	ifc->ev.fn = vipd_on_capture_ev;
+	ifc->d = d;
 	snprintf(ifc->name, sizeof(ifc->name), "%s", name);
 	ifc->next = d->ifaces;
 	d->ifaces = ifc;
@@ -90,7 +123,7 @@ bool vipd_iface_ready(struct vipd *d, struct iface *ifc, int ifindex)
 		ifc->retry_at = now + CAPTURE_RETRY_US;
 		return false;
 	}
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = ifc };
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &ifc->ev };
 	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, capture_fd(ifc->cap), &ev) < 0) {
 		snprintf(ifc->error, sizeof(ifc->error), "epoll: %s", strerror(errno));
 		capture_close(ifc->cap);
@@ -211,6 +244,14 @@ static void vipd_on_capture(struct vipd *d, struct iface *ifc)
 	vipd_refresh_all(d);
 }
 
+static void vipd_on_capture_ev(struct evh *h, uint32_t events)
+{
+	struct iface *ifc = (struct iface *)h;
+
+	(void)events;
+	vipd_on_capture(ifc->d, ifc);
+}
+
 static void vipd_on_netlink_change(void *arg)
 {
 	vipd_refresh_all(arg);
@@ -320,7 +361,7 @@ static int vipd_apply_config(struct vipd *d, struct vipd_config *cfg)
 	for (size_t i = 0; i < cfg->nvips; i++) {
 		struct instance *old = vipd_instance_by_name(d, cfg->vips[i].name);
 		if (old && config_vip_equal(old->cfg, &cfg->vips[i])) {
-			old->cfg = &cfg->vips[i];
+			instance_reconfigure(d, old, &cfg->vips[i], now);
 			next[i] = old;
 			continue;
 		}
@@ -350,6 +391,79 @@ static int vipd_apply_config(struct vipd *d, struct vipd_config *cfg)
 	if (filter_sync(&d->filter, cfg, err, sizeof(err)) < 0)
 		log_err("accept_mode = false is not enforced: %s", err);
 	return 0;
+}
+
+/* Serve metrics as configured: started, moved or stopped. A failure is
+ * logged and leaves metrics off; the VIPs do not depend on them. */
+static void vipd_metrics_sync(struct vipd *d)
+{
+	char err[256];
+
+	if (d->metrics && d->cfg.metrics && metrics_is(d->metrics, &d->cfg.metrics_addr, d->cfg.metrics_port))
+		return;
+	metrics_stop(d->metrics);
+	d->metrics = NULL;
+	if (!d->cfg.metrics)
+		return;
+	d->metrics = metrics_start(d, &d->cfg.metrics_addr, d->cfg.metrics_port, err, sizeof(err));
+	if (d->metrics)
+		log_info("metrics at http://%s/metrics", d->cfg.metrics);
+	else
+		log_err("metrics = \"%s\": %s", d->cfg.metrics, err);
+}
+
+/* Sync groups, level-triggered after every batch of events: a member
+ * that has faulted, gives up, waits for its tracks or lost its election
+ * holds the others back (a master among them steps down), and when none
+ * does, a master pulls the others up to master with it. */
+static void vipd_sync_groups(struct vipd *d, fsm_time now)
+{
+	if (d->stopping)
+		return;
+	for (size_t g = 0; g < d->cfg.ngroups; g++) {
+		const struct group_config *gc = &d->cfg.groups[g];
+		struct instance *blocker = NULL, *master = NULL;
+		char why[200];
+
+		for (size_t k = 0; k < gc->nmembers; k++) {
+			struct instance *in = gc->members[k] < d->ninst ? d->inst[gc->members[k]] : NULL;
+			if (!in)
+				continue;
+			if (!blocker && instance_blocks_group(in))
+				blocker = in;
+			if (!master && in->fsm.state == FSM_MASTER)
+				master = in;
+		}
+		for (size_t k = 0; k < gc->nmembers; k++) {
+			struct instance *in = gc->members[k] < d->ninst ? d->inst[gc->members[k]] : NULL;
+			struct instance *other = NULL;
+			if (!in)
+				continue;
+			/* Held by another blocking member, never by itself. */
+			for (size_t j = 0; j < gc->nmembers && !other; j++) {
+				struct instance *o = gc->members[j] < d->ninst ? d->inst[gc->members[j]] : NULL;
+				if (o && o != in && instance_blocks_group(o))
+					other = o;
+			}
+			if (other) {
+				snprintf(why, sizeof(why), "sync group %s: vip %s is %s (%s)", gc->name, other->cfg->name,
+					 fsm_state_name(other->fsm.state), instance_reason(other));
+				instance_set_group_held(in, why);
+				if (in->fsm.state == FSM_MASTER) {
+					log_notice("vip %s: leaving master with its %s", in->cfg->name, why);
+					instance_group_backup(d, in, now, why);
+				}
+			} else {
+				if (in->group_held)
+					instance_set_group_held(in, NULL);
+				if (master && in != master && in->fsm.state == FSM_BACKUP && !blocker) {
+					snprintf(why, sizeof(why), "sync group %s: vip %s is master", gc->name,
+						 master->cfg->name);
+					instance_group_master(d, in, now, why);
+				}
+			}
+		}
+	}
 }
 
 /* Re-read the file; a bad one changes nothing. 0, or -1 with the
@@ -385,7 +499,9 @@ static int vipd_reload(struct vipd *d, char *err, size_t errlen)
 		d->cfg.state_dir = state;
 		config_free(&d->cfg);
 		d->cfg = cfg;
+		vipd_metrics_sync(d);
 		vipd_refresh_all(d);
+		vipd_sync_groups(d, vipd_now());
 		vipd_save_state(d);
 		log_notice("configuration reloaded from %s: %zu instance(s)", d->config_path, d->ninst);
 		rc = 0;
@@ -531,6 +647,13 @@ static void vipd_arm_timer(struct vipd *d)
 	for (struct iface *ifc = d->ifaces; ifc; ifc = ifc->next)
 		if (!ifc->cap && ifc->retry_at && ifc->retry_at < next)
 			next = ifc->retry_at;
+	fsm_time t = proc_deadline(d->procs);
+	if (t < next)
+		next = t;
+	if ((t = httpcheck_deadline(d->http)) < next)
+		next = t;
+	if ((t = metrics_deadline(d->metrics)) < next)
+		next = t;
 	if (d->stopping && d->stop_deadline < next)
 		next = d->stop_deadline;
 	struct itimerspec its = { 0 };
@@ -551,6 +674,9 @@ static void vipd_on_timer(struct vipd *d)
 
 	if (read(d->timerfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
 		log_warn("timerfd: %s", strerror(errno));
+	proc_timer(d->procs, now);
+	httpcheck_timer(d->http, now);
+	metrics_timer(d->metrics);
 	for (size_t i = 0; i < d->ninst; i++) {
 		struct instance *in = d->inst[i];
 		bool was_giveup = in->fsm.giveup;
@@ -603,7 +729,9 @@ static void vipd_on_signal(struct vipd *d)
 
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		char err[4096];
-		if (si.ssi_signo == SIGHUP)
+		if (si.ssi_signo == SIGCHLD)
+			proc_reap(d->procs, vipd_now());
+		else if (si.ssi_signo == SIGHUP)
 			vipd_reload(d, err, sizeof(err));
 		else
 			vipd_begin_shutdown(d);
@@ -628,9 +756,15 @@ static int vipd_loop(struct vipd *d)
 			case EV_SIGNAL: vipd_on_signal(d); break;
 			case EV_NETLINK: netlink_dispatch(d->nl); break;
 			case EV_CONTROL: vipd_on_control(d); break;
-			default: vipd_on_capture(d, evs[i].data.ptr); break;
+			default: {
+				struct evh *h = evs[i].data.ptr;
+				h->fn(h, evs[i].events);
+				break;
+			}
 			}
 		}
+		if (d->cfg.ngroups)
+			vipd_sync_groups(d, vipd_now());
 	}
 	/* Whatever is still held after the bound goes now. */
 	for (size_t i = 0; i < d->ninst; i++)
@@ -655,6 +789,7 @@ static int vipd_open(struct vipd *d)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
@@ -662,6 +797,11 @@ static int vipd_open(struct vipd *d)
 	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (d->epfd < 0 || d->sigfd < 0 || d->timerfd < 0) {
 		log_err("cannot set up the event loop: %s", strerror(errno));
+		return -1;
+	}
+	d->procs = proc_table_new(vipd_watch_fd, d);
+	if (!d->procs) {
+		log_err("out of memory");
 		return -1;
 	}
 	d->nl = netlink_open(vipd_on_netlink_change, d, err, sizeof(err));
@@ -695,6 +835,9 @@ static void vipd_close(struct vipd *d)
 	for (size_t i = 0; i < d->ninst; i++)
 		instance_free(d->inst[i]);
 	free(d->inst);
+	metrics_stop(d->metrics);
+	httpcheck_free(d->http);
+	proc_table_free(d->procs);
 	while (d->ifaces) {
 		struct iface *next = d->ifaces->next;
 		vipd_iface_close(d, d->ifaces);
@@ -822,7 +965,8 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int rc = 1;
-	if (vipd_open(&d) == 0 && vipd_apply_config(&d, &d.cfg) == 0 && vipd_drop_privileges(&d, &user) == 0) {
+	if (vipd_open(&d) == 0 && vipd_apply_config(&d, &d.cfg) == 0 && (vipd_metrics_sync(&d), true) &&
+	    vipd_drop_privileges(&d, &user) == 0) {
 		vipd_load_state(&d);
 		vipd_refresh_all(&d);
 		log_notice("started with %zu instance(s) from %s", d.ninst, d.config_path);

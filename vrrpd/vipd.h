@@ -7,16 +7,22 @@
 #include <time.h>
 
 #include "config.h"
+#include "evh.h"
 #include "fsm.h"
 
 struct capture;
 struct filter;
+struct httpcheck;
+struct metrics;
+struct proc_table;
 struct netlink;
 struct sender;
 struct instance;
 
 /* One capture per interface, shared by the instances on it. */
 struct iface {
+	struct evh ev;        /* the capture's fd */
+	struct vipd *d;
 	char name[IF_NAMESIZE];
 	struct capture *cap;
 	int ifindex;          /* the link the capture was opened on */
@@ -39,6 +45,9 @@ struct vipd {
 	struct iface *ifaces;
 	struct instance **inst;
 	size_t ninst;
+	struct proc_table *procs;    /* track scripts, notify hooks */
+	struct httpcheck *http;      /* track_http checks, NULL until one is configured */
+	struct metrics *metrics;     /* NULL without metrics = */
 	bool stopping;
 	fsm_time stop_deadline;
 	uint64_t stray_drops[DROP__COUNT]; /* packets no instance could own */
@@ -52,5 +61,11 @@ time_t vipd_wall(fsm_time mono);
 struct iface *vipd_iface(struct vipd *d, const char *name);
 /* Open the capture of an interface if it is closed; false with a reason. */
 bool vipd_iface_ready(struct vipd *d, struct iface *ifc, int ifindex);
+
+/* Have the loop watch fd for a module (evh.h); ctx is the struct vipd. */
+int vipd_watch_fd(void *ctx, int fd, uint32_t events, struct evh *h);
+
+/* The HTTP checker, set up on first use; NULL (logged) if it cannot be. */
+struct httpcheck *vipd_http(struct vipd *d);
 
 #endif

@@ -954,7 +954,7 @@ static void test_fault_from_master_rejoins_backup(void **state)
 	struct fsm_actions a;
 	fsm_time t = start_master(&f, 200);
 
-	fsm_fault(&f, t + 1, "link down", &a);
+	fsm_fault(&f, t + 1, "link down", false, &a);
 	assert_int_equal(f.state, FSM_FAULT);
 	assert_int_equal(a.flags, FSM_ACT_DEL_VIPS | FSM_ACT_STATE);
 	assert_int_equal(a.old_state, FSM_MASTER);
@@ -968,7 +968,7 @@ static void test_fault_from_master_rejoins_backup(void **state)
 	assert_int_equal(a.flags, 0);
 
 	/* Again: no second transition. */
-	fsm_fault(&f, t + 3, "link down", &a);
+	fsm_fault(&f, t + 3, "link down", false, &a);
 	assert_int_equal(a.flags, 0);
 	assert_int_equal(f.transitions, 3);
 
@@ -988,7 +988,7 @@ static void test_fault_from_backup(void **state)
 	struct fsm f;
 	struct fsm_actions a;
 	start_backup(&f, 100);
-	fsm_fault(&f, T0 + 1, "no address", &a);
+	fsm_fault(&f, T0 + 1, "no address", false, &a);
 	assert_int_equal(a.flags, FSM_ACT_STATE);
 	assert_int_equal(a.old_state, FSM_BACKUP);
 	assert_int_equal(f.state, FSM_FAULT);
@@ -1002,7 +1002,7 @@ static void test_fault_owner_rejoins_master(void **state)
 	struct fsm_params p = params(255);
 	struct fsm_actions a;
 	start_with(&f, &p, SELF, T0, &a);
-	fsm_fault(&f, T0 + 1, "link down", &a);
+	fsm_fault(&f, T0 + 1, "link down", false, &a);
 	struct ipaddr s = addr(SELF);
 	fsm_startup(&f, T0 + 2, &s, &a);
 	assert_int_equal(f.state, FSM_MASTER);
@@ -1017,7 +1017,7 @@ static void test_fault_while_stopping(void **state)
 	fsm_time t = start_master(&f, 100);
 	fsm_shutdown(&f, t, &a);
 	assert_true(f.holding);
-	fsm_fault(&f, t + 1, "link down", &a);
+	fsm_fault(&f, t + 1, "link down", false, &a);
 	assert_int_equal(a.flags, FSM_ACT_DEL_VIPS | FSM_ACT_STATE);
 	assert_false(f.holding);
 	assert_true(fsm_next_deadline(&f) == FSM_NEVER);
@@ -1148,7 +1148,7 @@ static void test_next_deadline(void **state)
 	fsm_timer(&f, t, &a);
 	assert_true(f.down_timer == FSM_NEVER);
 	assert_true(fsm_next_deadline(&f) == t + SEC);
-	fsm_fault(&f, t + 1, "link down", &a);
+	fsm_fault(&f, t + 1, "link down", false, &a);
 	assert_true(fsm_next_deadline(&f) == FSM_NEVER);
 }
 
@@ -1174,6 +1174,164 @@ static void test_master_carp_tiebreak(void **state)
 	assert_int_equal(a.flags, ANSWER_LOSER);
 	advert(&f, t + 2, "11.0.0.10", 100, 100, &a);
 	assert_int_equal(f.state, FSM_BACKUP);
+}
+
+
+/* ---- tracking and sync groups ----------------------------------------- */
+
+/* A failed service on a master: priority 0 first, so the backups take
+ * over after their Skew_Time, then Fault with the VIPs gone. */
+static void test_fault_announced(void **state)
+{
+	(void)state;
+	struct fsm f;
+	struct fsm_actions a;
+	fsm_time t = start_master(&f, 200);
+
+	fsm_fault(&f, t + 1, "track web failed", true, &a);
+	assert_int_equal(f.state, FSM_FAULT);
+	assert_int_equal(a.flags, FSM_ACT_SEND_ADVERT | FSM_ACT_DEL_VIPS | FSM_ACT_STATE);
+	assert_int_equal(a.advert_priority, 0);
+	assert_false(f.holding);
+
+	/* From Backup there is nothing to announce. */
+	start_backup(&f, 100);
+	fsm_fault(&f, T0 + 1, "track web failed", true, &a);
+	assert_int_equal(a.flags, FSM_ACT_STATE);
+}
+
+/* Held, a backup neither times its master out nor preempts; released, an
+ * overdue down timer fires at once. */
+static void test_held_backup_waits(void **state)
+{
+	(void)state;
+	struct fsm f;
+	struct fsm_actions a;
+
+	start_backup(&f, 100);
+	fsm_set_held(&f, true);
+	assert_true(fsm_next_deadline(&f) == FSM_NEVER);
+	fsm_timer(&f, T0 + 100 * SEC, &a);
+	assert_int_equal(f.state, FSM_BACKUP);
+	assert_int_equal(a.flags, 0);
+
+	/* A lower master is accepted, not preempted. */
+	advert(&f, T0 + 100 * SEC, LOWER, 50, 100, &a);
+	assert_true(ipaddr_equal(&f.master, &(struct ipaddr){ 0 }) == false);
+	assert_int_equal(f.master_priority, 50);
+	assert_false(fsm_outranked(&f));
+
+	/* Nor does a sync group pull it up while held. */
+	fsm_group_master(&f, T0 + 100 * SEC + 1, "group", &a);
+	assert_int_equal(f.state, FSM_BACKUP);
+	assert_int_equal(a.flags, 0);
+
+	fsm_set_held(&f, false);
+	fsm_time due = fsm_next_deadline(&f);
+	assert_true(due == T0 + 100 * SEC + mdi(100, 100));
+	fsm_timer(&f, due, &a);
+	assert_int_equal(f.state, FSM_MASTER);
+
+	/* Released with the timer long past: Master at the next run. */
+	start_backup(&f, 100);
+	fsm_set_held(&f, true);
+	fsm_set_held(&f, false);
+	assert_true(fsm_next_deadline(&f) == T0 + mdi(100, 100));
+}
+
+/* An address owner that is held starts as Backup, not Master; an operator
+ * takeover still works while held. */
+static void test_held_owner_and_takeover(void **state)
+{
+	(void)state;
+	struct fsm f;
+	struct fsm_actions a;
+	struct fsm_params p = params(255);
+	struct ipaddr s = addr(SELF);
+
+	fsm_init(&f, &p, T0);
+	fsm_set_held(&f, true);
+	fsm_startup(&f, T0, &s, &a);
+	assert_int_equal(f.state, FSM_BACKUP);
+
+	start_backup(&f, 100);
+	fsm_set_held(&f, true);
+	fsm_takeover(&f, T0 + 1, &a);
+	assert_int_equal(f.state, FSM_MASTER);
+}
+
+static void test_group_master_and_backup(void **state)
+{
+	(void)state;
+	struct fsm f;
+	struct fsm_actions a;
+
+	start_backup(&f, 100);
+	fsm_group_master(&f, T0 + 1, "sync group web: 200 became master", &a);
+	assert_int_equal(f.state, FSM_MASTER);
+	assert_int_equal(a.flags, BECOME_MASTER);
+	assert_string_equal(f.reason, "sync group web: 200 became master");
+	/* Already Master: nothing. */
+	fsm_group_master(&f, T0 + 2, "again", &a);
+	assert_int_equal(a.flags, 0);
+
+	/* Leaving with a group: priority 0, VIPs kept until a successor is
+	 * heard, even a lower one: the group holds it (the daemon sets held
+	 * while another member has lost its election)... */
+	fsm_group_backup(&f, T0 + 3, "sync group web: 200 left master", &a);
+	assert_int_equal(f.state, FSM_BACKUP);
+	assert_int_equal(a.flags, FSM_ACT_SEND_ADVERT | FSM_ACT_STATE);
+	assert_int_equal(a.advert_priority, 0);
+	assert_true(f.holding);
+	fsm_set_held(&f, true);
+	advert(&f, T0 + 4, HIGHER, 90, 100, &a);
+	assert_int_equal(a.flags, FSM_ACT_DEL_VIPS);
+	assert_false(f.holding);
+
+	/* ...or until one Master_Down_Interval passes, even while held. */
+	fsm_time t = start_master(&f, 100);
+	fsm_group_backup(&f, t, "left", &a);
+	fsm_set_held(&f, true);
+	assert_true(fsm_next_deadline(&f) == t + mdi(100, 100));
+	fsm_timer(&f, t + mdi(100, 100), &a);
+	assert_int_equal(a.flags, FSM_ACT_DEL_VIPS);
+	assert_int_equal(f.state, FSM_BACKUP);
+	assert_true(fsm_next_deadline(&f) == FSM_NEVER);
+
+	/* Not in giveup, and never a Backup out of Init or Fault. */
+	start_backup(&f, 100);
+	fsm_giveup(&f, T0 + 1, FSM_NEVER, &a);
+	fsm_group_master(&f, T0 + 2, "group", &a);
+	assert_int_equal(f.state, FSM_BACKUP);
+	fsm_init(&f, &(struct fsm_params){ .vrid = VRID, .priority = 100, .interval = 100 }, T0);
+	fsm_group_master(&f, T0 + 1, "group", &a);
+	assert_int_equal(f.state, FSM_INIT);
+	fsm_group_backup(&f, T0 + 1, "group", &a);
+	assert_int_equal(f.state, FSM_INIT);
+}
+
+static void test_outranked(void **state)
+{
+	(void)state;
+	struct fsm f;
+	struct fsm_actions a;
+	struct fsm_params p = params(100);
+
+	start_backup(&f, 100);
+	assert_false(fsm_outranked(&f)); /* no master heard */
+	advert(&f, T0 + 1, LOWER, 150, 100, &a);
+	assert_true(fsm_outranked(&f));
+	advert(&f, T0 + 2, HIGHER, 100, 100, &a); /* equal, higher address wins */
+	assert_true(fsm_outranked(&f));
+	p.preempt = false;
+	start_with(&f, &p, SELF, T0, &a);
+	advert(&f, T0 + 1, LOWER, 100, 100, &a); /* equal, lower address loses */
+	assert_false(fsm_outranked(&f));
+	advert(&f, T0 + 2, LOWER, 50, 100, &a);
+	assert_false(fsm_outranked(&f));
+	/* A master is never outranked. */
+	start_master(&f, 100);
+	assert_false(fsm_outranked(&f));
 }
 
 int main(void)
@@ -1226,6 +1384,11 @@ int main(void)
 		cmocka_unit_test(test_advert_priority),
 		cmocka_unit_test(test_timer_runs_all_passed_deadlines),
 		cmocka_unit_test(test_next_deadline),
+		cmocka_unit_test(test_fault_announced),
+		cmocka_unit_test(test_held_backup_waits),
+		cmocka_unit_test(test_held_owner_and_takeover),
+		cmocka_unit_test(test_group_master_and_backup),
+		cmocka_unit_test(test_outranked),
 	};
 	return cmocka_run_group_tests_name("fsm", tests, NULL, NULL);
 }
