@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -291,8 +292,17 @@ static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
 		return;
 	}
 	const char *saved = c->vip;
-	c->vip = cfg && cfg->title ? show(cfg->title, true, title, sizeof(title)) : NULL;
-	add_msg(c, cfg && cfg->line > 0 ? cfg->line : 0, "%s", show(text, false, shown, sizeof(shown)));
+	int line = cfg && cfg->line > 0 ? cfg->line : 0;
+	/* Name the section the lexer stands in: a vip, or one of the
+	 * sections inside or beside them (track_http, track_script, group). */
+	c->vip = NULL;
+	if (cfg && cfg->title && cfg->name && strcmp(cfg->name, "vip") != 0)
+		add_msg(c, line, "%s \"%s\": %s", cfg->name, show(cfg->title, true, title, sizeof(title)),
+			show(text, false, shown, sizeof(shown)));
+	else {
+		c->vip = cfg && cfg->title ? show(cfg->title, true, title, sizeof(title)) : NULL;
+		add_msg(c, line, "%s", show(text, false, shown, sizeof(shown)));
+	}
 	c->vip = saved;
 }
 
@@ -646,8 +656,8 @@ static struct track_config *track_add(struct ctx *c, struct vip_config *vc, size
 	}
 	for (size_t i = 0; i < vc->ntracks; i++)
 		if (strcmp(vc->tracks[i].name, name) == 0) {
-			add_msg(c, line, "track \"%s\": already a %s track on line %d", name,
-				config_track_kind(vc->tracks[i].kind), vc->tracks[i].line);
+			add_msg(c, line, "track \"%s\": the name is taken by the track on line %d (%s)", name,
+				vc->tracks[i].line, config_track_kind(vc->tracks[i].kind));
 			return NULL;
 		}
 	struct track_config *t = &vc->tracks[vc->ntracks++];
@@ -687,8 +697,11 @@ static void track_common(struct ctx *c, cfg_t *sec, struct track_config *t)
 		get_int(c, sec, "weight", -254, 254, &n);
 		if (n == 0 && parse_long(w->text, &n) && n == 0)
 			bad_value(c, "weight", w, false, "must not be 0 (a track that changes nothing)");
-		if (f && fault)
-			add_msg(c, f->line, "fault = true and weight = %s: a track has one or the other", w->text);
+		if (f && fault) {
+			char shown[SHOW_MAX];
+			add_msg(c, f->line, "fault = true and weight = %s: a track has one or the other",
+				show(w->text, false, shown, sizeof(shown)));
+		}
 		t->weight = (int)n;
 		t->fault = false;
 	} else if (f && !fault) {
@@ -776,6 +789,7 @@ static void vip_tracking(struct ctx *c, cfg_t *sec, struct vip_config *vc)
 	cfg_opt_t *ifs = cfg_getopt(sec, "track_interface");
 	size_t cap = (ifs ? cfg_opt_size(ifs) : 0) + cfg_size(sec, "track_http") + cfg_size(sec, "track_script");
 	const struct cval *v;
+	struct stat st;
 
 	if (cap) {
 		track_interfaces(c, sec, vc, cap);
@@ -799,6 +813,8 @@ static void vip_tracking(struct ctx *c, cfg_t *sec, struct vip_config *vc)
 			bad_value(c, "notify", v, true, "must be an absolute path");
 		else if (access(v->text, X_OK) < 0)
 			bad_value(c, "notify", v, true, "cannot be run: %s", strerror(errno));
+		else if (stat(v->text, &st) < 0 || !S_ISREG(st.st_mode))
+			bad_value(c, "notify", v, true, "not a file");
 		else if (!(vc->notify = strdup(v->text)))
 			add_msg(c, v->line, "out of memory");
 	} else {
@@ -1039,6 +1055,10 @@ static void get_metrics(struct ctx *c, cfg_t *root, struct vipd_config *out)
 		memcpy(host, v->text, len);
 		host[len] = '\0';
 		port = colon + 1;
+	}
+	if (!host[0]) {
+		bad_value(c, "metrics", v, true, "the address is missing (127.0.0.1:PORT for this host only)");
+		return;
 	}
 	if (ipaddr_parse(host, &out->metrics_addr) < 0) {
 		bad_value(c, "metrics", v, true, "%s is not an IP address", host);

@@ -192,7 +192,7 @@ static bool backup_may_preempt(const struct fsm *f, fsm_time now)
 		return false;
 	if (f->takeover)
 		return true;
-	if (f->held)
+	if (f->held || f->no_preempt)
 		return false;
 	if (!f->p.preempt && fsm_advert_priority(f) != PRIO_OWNER)
 		return false;
@@ -506,6 +506,11 @@ void fsm_set_priority(struct fsm *f, fsm_time now, uint8_t prio, struct fsm_acti
 void fsm_set_held(struct fsm *f, bool held)
 {
 	f->held = held;
+}
+
+void fsm_set_no_preempt(struct fsm *f, bool no_preempt)
+{
+	f->no_preempt = no_preempt;
 }
 
 void fsm_group_master(struct fsm *f, fsm_time now, const char *reason, struct fsm_actions *act)

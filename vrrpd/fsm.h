@@ -64,6 +64,7 @@ struct fsm {
 	bool takeover;              /* operator: be master, advertise 254 */
 	bool stopping;              /* shutdown: priority 0 sent, waiting to release */
 	bool held;                  /* may not claim Master by itself (tracks not ready, sync group) */
+	bool no_preempt;            /* may not preempt a lower master (sync group); the down timer runs */
 	uint64_t transitions;
 	const char *reason;         /* why the current state was entered */
 };
@@ -120,6 +121,10 @@ void fsm_set_priority(struct fsm *f, fsm_time now, uint8_t prio, struct fsm_acti
  * and preemption wait) until released. An operator takeover still works.
  * Used while tracks are not ready and by sync groups. */
 void fsm_set_held(struct fsm *f, bool held);
+
+/* Softer: no preemption of a live lower master, but a master that goes
+ * silent is still replaced when the down timer runs out. */
+void fsm_set_no_preempt(struct fsm *f, bool no_preempt);
 
 /* Sync groups: follow another member. To Master from Backup (not while
  * held, in giveup or stopping); from Master to Backup with priority 0,

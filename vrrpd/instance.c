@@ -382,7 +382,7 @@ static void instance_guard_vips(struct vipd *d, struct instance *in, fsm_time no
 
 static void instance_update_held(struct instance *in)
 {
-	bool held = in->gate || in->group_held;
+	bool held = in->gate || in->group_hold == GROUP_HARD;
 
 	if (in->gate) {
 		size_t o = (size_t)snprintf(in->held_why, sizeof(in->held_why), "waiting for tracks:");
@@ -390,7 +390,7 @@ static void instance_update_held(struct instance *in)
 			if (in->tracks[i].state != TRACK_UP)
 				o += (size_t)snprintf(in->held_why + o, sizeof(in->held_why) - o, " %s %s",
 						      in->tracks[i].cfg->name, track_state_name(in->tracks[i].state));
-	} else if (!in->group_held) {
+	} else if (!in->group_hold) {
 		in->held_why[0] = '\0';
 	}
 	if (held != in->fsm.held) {
@@ -552,20 +552,23 @@ void instance_group_backup(struct vipd *d, struct instance *in, fsm_time now, co
 	instance_apply(d, in, &a, now);
 }
 
-void instance_set_group_held(struct instance *in, const char *why)
+void instance_set_group_held(struct instance *in, int level, const char *why)
 {
-	in->group_held = why != NULL;
-	if (why && !in->gate)
+	in->group_hold = level;
+	if (level && !in->gate)
 		snprintf(in->held_why, sizeof(in->held_why), "%s", why);
+	fsm_set_no_preempt(&in->fsm, level == GROUP_SOFT);
 	instance_update_held(in);
 	instance_schedule(in);
 }
 
-bool instance_blocks_group(const struct instance *in)
+int instance_blocks_group(const struct instance *in)
 {
 	const struct fsm *f = &in->fsm;
 
-	return f->state == FSM_INIT || f->state == FSM_FAULT || f->giveup || in->gate || fsm_outranked(f);
+	if (f->state == FSM_INIT || f->state == FSM_FAULT || f->giveup || in->gate)
+		return GROUP_HARD;
+	return fsm_outranked(f) ? GROUP_SOFT : GROUP_FREE;
 }
 
 fsm_time instance_deadline(const struct instance *in)
@@ -646,6 +649,8 @@ void instance_status_text(const struct instance *in, struct sbuf *b, fsm_time no
 		sbuf_printf(b, "    priority %u: %s\n", f->priority, in->prio_why);
 	if (f->held)
 		sbuf_printf(b, "    held as backup: %s\n", in->held_why);
+	else if (f->no_preempt)
+		sbuf_printf(b, "    not preempting: %s\n", in->held_why);
 	for (size_t i = 0; i < in->ntracks; i++) {
 		const struct track *t = &in->tracks[i];
 		char effect[16];
@@ -677,8 +682,9 @@ static void instance_tracks_json(const struct instance *in, struct sbuf *b)
 	}
 	sbuf_printf(b, "], \"priority_reason\": ");
 	sbuf_json_string(b, in->prio_why);
-	sbuf_printf(b, ", \"held\": %s, \"held_reason\": ", in->fsm.held ? "true" : "false");
-	sbuf_json_string(b, in->fsm.held ? in->held_why : "");
+	sbuf_printf(b, ", \"held\": %s, \"preempt_held\": %s, \"held_reason\": ", in->fsm.held ? "true" : "false",
+		    in->fsm.no_preempt ? "true" : "false");
+	sbuf_json_string(b, in->fsm.held || in->fsm.no_preempt ? in->held_why : "");
 	sbuf_printf(b, ", \"group\": ");
 	if (in->cfg->group >= 0 && (size_t)in->cfg->group < in->d->cfg.ngroups)
 		sbuf_json_string(b, in->d->cfg.groups[in->cfg->group].name);

@@ -40,7 +40,8 @@ struct instance {
 	struct track *tracks;
 	size_t ntracks;
 	bool gate;                    /* wait_for_tracks: held until every track first passes */
-	bool group_held;              /* a sync group holds it back (vipd.c) */
+	int group_hold;               /* its sync group holds it: 0 no, GROUP_SOFT, GROUP_HARD (vipd.c) */
+	enum fsm_state group_seen;    /* the state the group last saw */
 	char held_why[200];           /* why it is held, "" if not */
 	char fault_why[200];          /* the failed fault track, "" if none */
 	char prio_why[200];           /* why the effective priority differs, "" if it does not */
@@ -60,11 +61,13 @@ void instance_reconfigure(struct vipd *d, struct instance *in, const struct vip_
 /* Sync groups (vipd.c): follow another member, or be held back. */
 void instance_group_master(struct vipd *d, struct instance *in, fsm_time now, const char *reason);
 void instance_group_backup(struct vipd *d, struct instance *in, fsm_time now, const char *reason);
-void instance_set_group_held(struct instance *in, const char *why);
-
-/* The instance holds its group back: faulted, in giveup, waiting for its
- * tracks or outranked as a backup. */
-bool instance_blocks_group(const struct instance *in);
+/* How a member holds the others of its sync group back. Hard (not
+ * started, faulted, in giveup, waiting for its tracks): they neither take
+ * Master nor keep it. Soft (it lost its election to a higher master):
+ * they do not preempt a lower master, but still replace a silent one. */
+enum { GROUP_FREE = 0, GROUP_SOFT, GROUP_HARD };
+int instance_blocks_group(const struct instance *in);
+void instance_set_group_held(struct instance *in, int level, const char *why);
 
 /* Re-check the link and addresses (after a netlink event, at start):
  * start, fault, or restore missing VIPs. */

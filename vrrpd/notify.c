@@ -19,6 +19,8 @@ bool notify_push(struct notify *n, enum fsm_state from, enum fsm_state to, uint8
 		/* The oldest is the running one when a call runs: drop the
 		 * next oldest instead, the running one cannot be taken back. */
 		size_t victim = n->running ? 1 : 0;
+		if (victim == 0)
+			n->not_before = 0; /* a retry wait was the dropped call's */
 		for (size_t i = victim; i + 1 < n->len; i++)
 			n->q[(n->head + i) % NOTIFY_QUEUE_MAX] = n->q[(n->head + i + 1) % NOTIFY_QUEUE_MAX];
 		n->len--;

@@ -183,13 +183,16 @@ static bool proc_read(struct proc *p)
  * read, and the pipe closed). */
 static void proc_finish(struct proc_table *t, struct proc *p, fsm_time now)
 {
+	char out[PROC_OUTPUT_MAX + 1];
 	struct proc_result r = {
-		.status = p->status, .timed_out = p->killed, .runtime = now - p->started, .output = p->out,
+		.status = p->status, .timed_out = p->killed, .runtime = now - p->started, .output = out,
 	};
 
 	if (p->out_fd >= 0)
 		proc_read(p);
-	p->out[p->outlen] = '\0';
+	/* p goes before done runs (done may start the next call). */
+	memcpy(out, p->out, p->outlen);
+	out[p->outlen] = '\0';
 	proc_done_fn done = p->done;
 	void *arg = p->arg;
 	proc_unlink(t, p);

@@ -47,7 +47,8 @@ struct track_effect {
  * starting. */
 void track_effect(const struct track *t, size_t n, uint8_t base, struct track_effect *e);
 
-/* "track web down (HTTP 502), -60" style text for the status reason. */
+/* "track web down (HTTP 502), weight -60" style text for the status
+ * reason (no weight for a fault track). */
 void track_describe(const struct track *t, char *buf, size_t len);
 
 #endif

@@ -44,8 +44,22 @@ int vipd_watch_fd(void *ctx, int fd, uint32_t events, struct evh *h)
 	struct vipd *d = ctx;
 	struct epoll_event ev = { .events = events, .data.ptr = h };
 
-	if (!events)
+	if (!events) {
+		/* The handler may be freed next, while an event for it is still
+		 * in this batch: that event is skipped (epoll is level-triggered,
+		 * so anything still pending on a reused handler comes again). */
+		if (d->nunwatched == d->unwatched_cap) {
+			size_t cap = d->unwatched_cap ? 2 * d->unwatched_cap : 16;
+			struct evh **u = realloc(d->unwatched, cap * sizeof(*u));
+			if (u) {
+				d->unwatched = u;
+				d->unwatched_cap = cap;
+			}
+		}
+		if (d->nunwatched < d->unwatched_cap)
+			d->unwatched[d->nunwatched++] = h;
 		return epoll_ctl(d->epfd, EPOLL_CTL_DEL, fd, NULL);
+	}
 	if (epoll_ctl(d->epfd, EPOLL_CTL_MOD, fd, &ev) == 0)
 		return 0;
 	return errno == ENOENT ? epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) : -1;
@@ -412,58 +426,75 @@ static void vipd_metrics_sync(struct vipd *d)
 		log_err("metrics = \"%s\": %s", d->cfg.metrics, err);
 }
 
-/* Sync groups, level-triggered after every batch of events: a member
- * that has faulted, gives up, waits for its tracks or lost its election
- * holds the others back (a master among them steps down), and when none
- * does, a master pulls the others up to master with it. */
+/* Sync groups, after every batch of events.
+ *  - A member that holds the group back hard (not started, faulted, in
+ *    giveup, waiting for its tracks) keeps the others from Master: they
+ *    are held, and a master among them steps down.
+ *  - A member that lost its election (a higher master) holds the others
+ *    softly: no preemption of a lower master, which is what the peer's
+ *    group took over with; a master that goes silent is still replaced.
+ *  - A member leaving Master takes the others' masters along.
+ *  - Free of both, a master pulls the others' backups up with it. */
+static struct instance *vipd_member(struct vipd *d, const struct group_config *gc, size_t k)
+{
+	return gc->members[k] < d->ninst ? d->inst[gc->members[k]] : NULL;
+}
+
+static void vipd_sync_group(struct vipd *d, const struct group_config *gc, fsm_time now)
+{
+	struct instance *master = NULL, *left = NULL;
+	int worst = GROUP_FREE;
+	char why[200];
+
+	for (size_t k = 0; k < gc->nmembers; k++) {
+		struct instance *in = vipd_member(d, gc, k);
+		if (!in)
+			continue;
+		int b = instance_blocks_group(in);
+		worst = b > worst ? b : worst;
+		if (!master && in->fsm.state == FSM_MASTER)
+			master = in;
+		if (!left && in->group_seen == FSM_MASTER && in->fsm.state != FSM_MASTER)
+			left = in;
+		in->group_seen = in->fsm.state;
+	}
+	for (size_t k = 0; k < gc->nmembers; k++) {
+		struct instance *in = vipd_member(d, gc, k), *by = NULL;
+		int level = GROUP_FREE;
+		if (!in)
+			continue;
+		for (size_t j = 0; j < gc->nmembers; j++) {
+			struct instance *o = vipd_member(d, gc, j);
+			int b = o && o != in ? instance_blocks_group(o) : GROUP_FREE;
+			if (b > level) {
+				level = b;
+				by = o;
+			}
+		}
+		if (by)
+			snprintf(why, sizeof(why), "sync group %s: vip %s is %s (%s)", gc->name, by->cfg->name,
+				 fsm_state_name(by->fsm.state), instance_reason(by));
+		if (level != in->group_hold || level)
+			instance_set_group_held(in, level, by ? why : NULL);
+		if (in->fsm.state == FSM_MASTER && (level == GROUP_HARD || (left && left != in))) {
+			if (level != GROUP_HARD)
+				snprintf(why, sizeof(why), "sync group %s: vip %s left master", gc->name, left->cfg->name);
+			log_notice("vip %s: leaving master with its %s", in->cfg->name, why);
+			instance_group_backup(d, in, now, why);
+		} else if (master && in != master && in->fsm.state == FSM_BACKUP && worst == GROUP_FREE && !left) {
+			snprintf(why, sizeof(why), "sync group %s: vip %s is master", gc->name, master->cfg->name);
+			instance_group_master(d, in, now, why);
+		}
+		in->group_seen = in->fsm.state;
+	}
+}
+
 static void vipd_sync_groups(struct vipd *d, fsm_time now)
 {
 	if (d->stopping)
 		return;
-	for (size_t g = 0; g < d->cfg.ngroups; g++) {
-		const struct group_config *gc = &d->cfg.groups[g];
-		struct instance *blocker = NULL, *master = NULL;
-		char why[200];
-
-		for (size_t k = 0; k < gc->nmembers; k++) {
-			struct instance *in = gc->members[k] < d->ninst ? d->inst[gc->members[k]] : NULL;
-			if (!in)
-				continue;
-			if (!blocker && instance_blocks_group(in))
-				blocker = in;
-			if (!master && in->fsm.state == FSM_MASTER)
-				master = in;
-		}
-		for (size_t k = 0; k < gc->nmembers; k++) {
-			struct instance *in = gc->members[k] < d->ninst ? d->inst[gc->members[k]] : NULL;
-			struct instance *other = NULL;
-			if (!in)
-				continue;
-			/* Held by another blocking member, never by itself. */
-			for (size_t j = 0; j < gc->nmembers && !other; j++) {
-				struct instance *o = gc->members[j] < d->ninst ? d->inst[gc->members[j]] : NULL;
-				if (o && o != in && instance_blocks_group(o))
-					other = o;
-			}
-			if (other) {
-				snprintf(why, sizeof(why), "sync group %s: vip %s is %s (%s)", gc->name, other->cfg->name,
-					 fsm_state_name(other->fsm.state), instance_reason(other));
-				instance_set_group_held(in, why);
-				if (in->fsm.state == FSM_MASTER) {
-					log_notice("vip %s: leaving master with its %s", in->cfg->name, why);
-					instance_group_backup(d, in, now, why);
-				}
-			} else {
-				if (in->group_held)
-					instance_set_group_held(in, NULL);
-				if (master && in != master && in->fsm.state == FSM_BACKUP && !blocker) {
-					snprintf(why, sizeof(why), "sync group %s: vip %s is master", gc->name,
-						 master->cfg->name);
-					instance_group_master(d, in, now, why);
-				}
-			}
-		}
-	}
+	for (size_t g = 0; g < d->cfg.ngroups; g++)
+		vipd_sync_group(d, &d->cfg.groups[g], now);
 }
 
 /* Re-read the file; a bad one changes nothing. 0, or -1 with the
@@ -738,6 +769,14 @@ static void vipd_on_signal(struct vipd *d)
 	}
 }
 
+static bool vipd_unwatched(const struct vipd *d, const struct evh *h)
+{
+	for (size_t i = 0; i < d->nunwatched; i++)
+		if (d->unwatched[i] == h)
+			return true;
+	return false;
+}
+
 static int vipd_loop(struct vipd *d)
 {
 	struct epoll_event evs[32];
@@ -745,6 +784,7 @@ static int vipd_loop(struct vipd *d)
 	while (!vipd_done(d)) {
 		vipd_arm_timer(d);
 		int n = epoll_wait(d->epfd, evs, 32, -1);
+		d->nunwatched = 0;
 		if (n < 0 && errno != EINTR) {
 			log_err("epoll_wait: %s", strerror(errno));
 			return 1;
@@ -758,7 +798,8 @@ static int vipd_loop(struct vipd *d)
 			case EV_CONTROL: vipd_on_control(d); break;
 			default: {
 				struct evh *h = evs[i].data.ptr;
-				h->fn(h, evs[i].events);
+				if (!vipd_unwatched(d, h))
+					h->fn(h, evs[i].events);
 				break;
 			}
 			}
@@ -838,6 +879,7 @@ static void vipd_close(struct vipd *d)
 	metrics_stop(d->metrics);
 	httpcheck_free(d->http);
 	proc_table_free(d->procs);
+	free(d->unwatched);
 	while (d->ifaces) {
 		struct iface *next = d->ifaces->next;
 		vipd_iface_close(d, d->ifaces);

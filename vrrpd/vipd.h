@@ -48,6 +48,8 @@ struct vipd {
 	struct proc_table *procs;    /* track scripts, notify hooks */
 	struct httpcheck *http;      /* track_http checks, NULL until one is configured */
 	struct metrics *metrics;     /* NULL without metrics = */
+	struct evh **unwatched;      /* handlers unwatched during this batch of events */
+	size_t nunwatched, unwatched_cap;
 	bool stopping;
 	fsm_time stop_deadline;
 	uint64_t stray_drops[DROP__COUNT]; /* packets no instance could own */

@@ -718,6 +718,791 @@ static void test_equal(void **state)
 	config_free(&b);
 }
 
+/* ---- tracks, notify, metrics, groups ------------------------------------ */
+
+static const char track_conf[] =
+	"metrics = \"127.0.0.1:9650\"\n"                              /* 1 */
+	"vip web {\n"                                                 /* 2 */
+	"    interface = eth0\n"                                      /* 3 */
+	"    vrid      = 10\n"                                        /* 4 */
+	"    address   = \"10.0.0.10/24\"\n"                          /* 5 */
+	"    track_interface = { \"eth1\", \"eth2 weight -20\" }\n"   /* 6 */
+	"    track_http api {\n"                                      /* 7 */
+	"        url      = \"http://127.0.0.1:8080/health\"\n"       /* 8 */
+	"        expect   = 204\n"                                    /* 9 */
+	"        interval = 0.5\n"                                    /* 10 */
+	"        timeout  = 0.25\n"                                   /* 11 */
+	"        rise     = 3\n"                                      /* 12 */
+	"        fall     = 4\n"                                      /* 13 */
+	"        weight   = -60\n"                                    /* 14 */
+	"    }\n"                                                     /* 15 */
+	"    track_script db {\n"                                     /* 16 */
+	"        command  = \"/usr/local/bin/check-db --quick\"\n"    /* 17 */
+	"        interval = 2\n"                                      /* 18 */
+	"        fault    = true\n"                                   /* 19 */
+	"    }\n"                                                     /* 20 */
+	"    track_http cache {\n"                                    /* 21 */
+	"        url    = \"https://cache.example/ping\"\n"           /* 22 */
+	"        weight = 15\n"                                       /* 23 */
+	"    }\n"                                                     /* 24 */
+	"    wait_for_tracks = true\n"                                /* 25 */
+	"    notify          = \"/bin/true\"\n"                       /* 26 */
+	"    notify_timeout  = 2.5\n"                                 /* 27 */
+	"    notify_retries  = 5\n"                                   /* 28 */
+	"}\n"                                                         /* 29 */
+	"vip db   { interface = eth0 vrid = 11 address = \"10.0.0.11/24\" }\n" /* 30 */
+	"vip mail { interface = eth0 vrid = 12 address = \"10.0.0.12/24\" }\n" /* 31 */
+	"vip v6   { interface = eth0 vrid = 13 address = \"2001:db8::13\" }\n" /* 32 */
+	"group pair {\n"                                              /* 33 */
+	"    members = { web, \"db\" }\n"                             /* 34 */
+	"}\n"                                                         /* 35 */
+	"group solo { members = v6 }\n";                              /* 36 */
+
+static void assert_track(const struct track_config *t, enum track_kind kind, const char *name,
+			 const char *target, int expect, uint32_t interval_ms, uint32_t timeout_ms,
+			 unsigned rise, unsigned fall, int weight, bool fault, int line)
+{
+	assert_int_equal(t->kind, kind);
+	assert_string_equal(t->name, name);
+	assert_non_null(t->target);
+	assert_string_equal(t->target, target);
+	assert_int_equal(t->expect, expect);
+	assert_int_equal(t->interval_ms, interval_ms);
+	assert_int_equal(t->timeout_ms, timeout_ms);
+	assert_int_equal(t->rise, rise);
+	assert_int_equal(t->fall, fall);
+	assert_int_equal(t->weight, weight);
+	assert_int_equal(t->fault, fault);
+	assert_int_equal(t->line, line);
+}
+
+static void test_tracking_full(void **state)
+{
+	struct vipd_config c;
+	const struct vip_config *v;
+
+	(void)state;
+	load_ok(track_conf, &c);
+	assert_int_equal(c.nvips, 4);
+
+	v = config_find(&c, "web");
+	assert_non_null(v);
+	/* track_interface first, then the track_http, then the track_script sections. */
+	assert_int_equal(v->ntracks, 5);
+	assert_track(&v->tracks[0], TRACK_INTERFACE, "eth1", "eth1", 0, 1000, 1000, 1, 1, 0, true, 6);
+	assert_track(&v->tracks[1], TRACK_INTERFACE, "eth2", "eth2", 0, 1000, 1000, 1, 1, -20, false, 6);
+	assert_track(&v->tracks[2], TRACK_HTTP, "api", "http://127.0.0.1:8080/health", 204, 500, 250, 3, 4,
+		     -60, false, 7);
+	assert_track(&v->tracks[3], TRACK_HTTP, "cache", "https://cache.example/ping", 200, 1000, 1000, 2, 2,
+		     15, false, 21);
+	assert_track(&v->tracks[4], TRACK_SCRIPT, "db", "/usr/local/bin/check-db --quick", 0, 2000, 1000, 2,
+		     2, 0, true, 16);
+	assert_true(v->wait_for_tracks);
+	assert_non_null(v->notify);
+	assert_string_equal(v->notify, "/bin/true");
+	assert_int_equal(v->notify_timeout_ms, 2500);
+	assert_int_equal(v->notify_retries, 5);
+
+	/* A vip without any of it. */
+	v = config_find(&c, "mail");
+	assert_int_equal(v->ntracks, 0);
+	assert_null(v->tracks);
+	assert_false(v->wait_for_tracks);
+	assert_null(v->notify);
+	assert_int_equal(v->notify_timeout_ms, 10000);
+	assert_int_equal(v->notify_retries, 3);
+
+	/* metrics */
+	assert_non_null(c.metrics);
+	assert_string_equal(c.metrics, "127.0.0.1:9650");
+	assert_addr(&c.metrics_addr, "127.0.0.1");
+	assert_int_equal(c.metrics_addr.family, AF_INET);
+	assert_int_equal(c.metrics_port, 9650);
+
+	/* groups */
+	assert_int_equal(c.ngroups, 2);
+	assert_string_equal(c.groups[0].name, "pair");
+	assert_int_equal(c.groups[0].line, 33);
+	assert_int_equal(c.groups[0].nmembers, 2);
+	assert_int_equal(c.groups[0].members[0], 0);
+	assert_int_equal(c.groups[0].members[1], 1);
+	assert_string_equal(c.groups[1].name, "solo");
+	assert_int_equal(c.groups[1].line, 36);
+	assert_int_equal(c.groups[1].nmembers, 1);
+	assert_int_equal(c.groups[1].members[0], 3);
+	assert_int_equal(config_find(&c, "web")->group, 0);
+	assert_int_equal(config_find(&c, "db")->group, 0);
+	assert_int_equal(config_find(&c, "mail")->group, -1);
+	assert_int_equal(config_find(&c, "v6")->group, 1);
+	config_free(&c);
+	assert_null(c.groups);
+	assert_null(c.metrics);
+	config_free(&c);
+}
+
+static void test_tracking_defaults(void **state)
+{
+	struct vipd_config c;
+	const struct vip_config *v;
+
+	(void)state;
+	load_ok("vip a {\n"
+		"  interface = eth0 vrid = 1 address = \"10.0.0.1\"\n"
+		"  track_http h { url = \"http://10.0.0.1/\" }\n"
+		"  track_script s { command = \"exit 0\" }\n"
+		"  notify = \"/bin/true\"\n"
+		"}\n"
+		"vip b { interface = eth0 vrid = 2 address = \"10.0.0.2\" }\n", &c);
+	v = &c.vips[0];
+	assert_int_equal(v->ntracks, 2);
+	assert_track(&v->tracks[0], TRACK_HTTP, "h", "http://10.0.0.1/", 200, 1000, 1000, 2, 2, 0, true, 3);
+	assert_track(&v->tracks[1], TRACK_SCRIPT, "s", "exit 0", 0, 1000, 1000, 2, 2, 0, true, 4);
+	assert_false(v->wait_for_tracks);
+	assert_string_equal(v->notify, "/bin/true");
+	assert_int_equal(v->notify_timeout_ms, 10000);
+	assert_int_equal(v->notify_retries, 3);
+	assert_int_equal(v->group, -1);
+	v = &c.vips[1];
+	assert_int_equal(v->ntracks, 0);
+	assert_null(v->tracks);
+	assert_null(v->notify);
+	assert_int_equal(v->notify_timeout_ms, 10000);
+	assert_int_equal(v->notify_retries, 3);
+	assert_int_equal(v->group, -1);
+	assert_null(c.metrics);
+	assert_int_equal(c.metrics_port, 0);
+	assert_int_equal(c.ngroups, 0);
+	assert_null(c.groups);
+	config_free(&c);
+}
+
+/* The effect keys: a weight, or fault, or (by default) fault. */
+static void test_track_effect_keys(void **state)
+{
+	static const struct {
+		const char *keys;
+		int weight;
+		bool fault;
+	} cases[] = {
+		{ "", 0, true },
+		{ "fault = true", 0, true },
+		{ "fault = yes", 0, true },
+		{ "weight = -10", -10, false },
+		{ "weight = 10", 10, false },
+		{ "weight = +10", 10, false },
+		{ "weight = 254", 254, false },
+		{ "weight = -254", -254, false },
+		{ "weight = -1 fault = false", -1, false },
+		{ "fault = no weight = 5", 5, false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vipd_config c;
+		char text[256];
+
+		for (int kind = 0; kind < 2; kind++) {
+			snprintf(text, sizeof(text),
+				 "vip a { interface = eth0 vrid = 9 address = \"10.0.0.1\"\n"
+				 "  %s t { %s %s }\n}\n",
+				 kind ? "track_script" : "track_http",
+				 kind ? "command = \"true\"" : "url = \"http://x/\"", cases[i].keys);
+			load_ok(text, &c);
+			assert_int_equal(c.vips[0].ntracks, 1);
+			if (c.vips[0].tracks[0].weight != cases[i].weight ||
+			    c.vips[0].tracks[0].fault != cases[i].fault)
+				fail_msg("%s: weight %d fault %d, want %d %d", cases[i].keys,
+					 c.vips[0].tracks[0].weight, c.vips[0].tracks[0].fault, cases[i].weight,
+					 cases[i].fault);
+			config_free(&c);
+		}
+	}
+}
+
+/* Values of the track and notify keys at the edges of their ranges. */
+static void test_track_units(void **state)
+{
+	static const struct {
+		const char *key, *value;
+		long want;
+	} cases[] = {
+		{ "interval", "0.01", 10 },      { "interval", "3600", 3600000 },
+		{ "interval", "0.0105", 11 },    { "interval", ".25", 250 },
+		{ "timeout", "0.01", 10 },       { "timeout", "3600", 3600000 },
+		{ "timeout", "1.5", 1500 },      { "rise", "1", 1 },
+		{ "rise", "100", 100 },          { "fall", "1", 1 },
+		{ "fall", "100", 100 },          { "expect", "100", 100 },
+		{ "expect", "599", 599 },        { "expect", "301", 301 },
+		{ "notify_timeout", "0.1", 100 }, { "notify_timeout", "3600", 3600000 },
+		{ "notify_retries", "0", 0 },    { "notify_retries", "100", 100 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct vipd_config c;
+		const struct track_config *t;
+		char text[512];
+		bool vip_key = strncmp(cases[i].key, "notify_", 7) == 0;
+		long got;
+
+		/* The key and its value go where they belong. */
+		snprintf(text, sizeof(text),
+			 "vip a { interface = eth0 vrid = 9 address = \"10.0.0.1\" notify = \"/bin/true\"\n"
+			 "  %s%s%s\n"
+			 "  track_http h { url = \"http://x/\" %s%s%s }\n}\n",
+			 vip_key ? cases[i].key : "", vip_key ? " = " : "", vip_key ? cases[i].value : "",
+			 vip_key ? "" : cases[i].key, vip_key ? "" : " = ", vip_key ? "" : cases[i].value);
+		load_ok(text, &c);
+		t = &c.vips[0].tracks[0];
+		if (strcmp(cases[i].key, "interval") == 0)
+			got = t->interval_ms;
+		else if (strcmp(cases[i].key, "timeout") == 0)
+			got = t->timeout_ms;
+		else if (strcmp(cases[i].key, "rise") == 0)
+			got = t->rise;
+		else if (strcmp(cases[i].key, "fall") == 0)
+			got = t->fall;
+		else if (strcmp(cases[i].key, "expect") == 0)
+			got = t->expect;
+		else if (strcmp(cases[i].key, "notify_timeout") == 0)
+			got = c.vips[0].notify_timeout_ms;
+		else
+			got = c.vips[0].notify_retries;
+		if (got != cases[i].want)
+			fail_msg("%s = %s: got %ld, want %ld", cases[i].key, cases[i].value, got, cases[i].want);
+		config_free(&c);
+	}
+}
+
+/* One bad track or notify setting at a time, on line 3 of an otherwise
+ * valid instance. */
+static void test_tracking_each_error(void **state)
+{
+	static const struct {
+		const char *line3, *message;
+	} cases[] = {
+		/* weight and fault */
+		{ "track_http h { url = \"http://x/\" weight = 0 }",
+		  "weight = 0: must not be 0 (a track that changes nothing)" },
+		{ "track_script s { command = \"x\" weight = -0 }",
+		  "weight = -0: must not be 0 (a track that changes nothing)" },
+		{ "track_http h { url = \"http://x/\" weight = 255 }", "weight = 255: must be -254..254" },
+		{ "track_http h { url = \"http://x/\" weight = -255 }", "weight = -255: must be -254..254" },
+		{ "track_script s { command = \"x\" weight = 99999999999999999999 }",
+		  "weight = 99999999999999999999: must be -254..254" },
+		{ "track_http h { url = \"http://x/\" weight = heavy }", "weight = heavy: not an integer" },
+		{ "track_http h { url = \"http://x/\" weight = 1.5 }", "weight = 1.5: not an integer" },
+		{ "track_http h { url = \"http://x/\" weight = 10 fault = true }",
+		  "fault = true and weight = 10: a track has one or the other" },
+		{ "track_script s { command = \"x\" fault = on weight = -10 }",
+		  "fault = true and weight = -10: a track has one or the other" },
+		{ "track_http h { url = \"http://x/\" fault = false }",
+		  "fault = false: a track without fault needs a weight" },
+		{ "track_script s { command = \"x\" fault = off }",
+		  "fault = off: a track without fault needs a weight" },
+		{ "track_http h { url = \"http://x/\" fault = maybe }", "fault = maybe: must be true or false" },
+		/* url and command */
+		{ "track_http h { }", "track_http h: url is required" },
+		{ "track_http h { expect = 200 weight = 5 }", "track_http h: url is required" },
+		{ "track_script s { }", "track_script s: command is required" },
+		{ "track_script s { interval = 5 }", "track_script s: command is required" },
+		{ "track_http h { url = \"ftp://x/\" }", "url = \"ftp://x/\": must start with http:// or https://" },
+		{ "track_http h { url = \"x.example/\" }",
+		  "url = \"x.example/\": must start with http:// or https://" },
+		{ "track_http h { url = \"http:/x/\" }", "url = \"http:/x/\": must start with http:// or https://" },
+		{ "track_http h { url = \"\" }", "url = \"\": must be 1..1023 printable characters" },
+		{ "track_http h { url = \"http://x/\\ny\" }",
+		  "url = \"http://x/\\x0ay\": must be 1..1023 printable characters" },
+		{ "track_script s { command = \"\" }", "command = \"\": must be 1..1023 printable characters" },
+		{ "track_script s { command = \"a\\nb\" }",
+		  "command = \"a\\x0ab\": must be 1..1023 printable characters" },
+		/* expect, interval, timeout, rise, fall */
+		{ "track_http h { url = \"http://x/\" expect = 99 }", "expect = 99: must be 100..599" },
+		{ "track_http h { url = \"http://x/\" expect = 600 }", "expect = 600: must be 100..599" },
+		{ "track_http h { url = \"http://x/\" expect = ok }", "expect = ok: not an integer" },
+		{ "track_http h { url = \"http://x/\" interval = 0 }", "interval = 0: must be 0.01..3600 seconds" },
+		{ "track_http h { url = \"http://x/\" interval = 0.004 }",
+		  "interval = 0.004: must be 0.01..3600 seconds" },
+		{ "track_script s { command = \"x\" interval = 3600.001 }",
+		  "interval = 3600.001: must be 0.01..3600 seconds" },
+		{ "track_script s { command = \"x\" interval = -1 }", "interval = -1: must be 0.01..3600 seconds" },
+		{ "track_script s { command = \"x\" interval = soon }", "interval = soon: not a number of seconds" },
+		{ "track_http h { url = \"http://x/\" timeout = 0 }", "timeout = 0: must be 0.01..3600 seconds" },
+		{ "track_script s { command = \"x\" timeout = 3601 }", "timeout = 3601: must be 0.01..3600 seconds" },
+		{ "track_http h { url = \"http://x/\" rise = 0 }", "rise = 0: must be 1..100" },
+		{ "track_script s { command = \"x\" rise = 101 }", "rise = 101: must be 1..100" },
+		{ "track_http h { url = \"http://x/\" fall = 0 }", "fall = 0: must be 1..100" },
+		{ "track_script s { command = \"x\" fall = 101 }", "fall = 101: must be 1..100" },
+		{ "track_script s { command = \"x\" fall = two }", "fall = two: not an integer" },
+		/* track names */
+		{ "track_http \"a b\" { url = \"http://x/\" }",
+		  "track \"a b\": the name must be 1..63 characters of A-Z a-z 0-9 _ . -" },
+		{ "track_script \"\" { command = \"x\" }",
+		  "track \"\": the name must be 1..63 characters of A-Z a-z 0-9 _ . -" },
+		{ "track_script \"a/b\" { command = \"x\" }",
+		  "track \"a/b\": the name must be 1..63 characters of A-Z a-z 0-9 _ . -" },
+		/* track_interface */
+		{ "track_interface = \"eth1 weight\"",
+		  "track_interface \"eth1 weight\": must be \"IFNAME\" or \"IFNAME weight N\"" },
+		{ "track_interface = \"eth1 prio 10\"",
+		  "track_interface \"eth1 prio 10\": must be \"IFNAME\" or \"IFNAME weight N\"" },
+		{ "track_interface = \"eth1 weight 10 more\"",
+		  "track_interface \"eth1 weight 10 more\": must be \"IFNAME\" or \"IFNAME weight N\"" },
+		{ "track_interface = \"eth1 weight 10x\"",
+		  "track_interface \"eth1 weight 10x\": must be \"IFNAME\" or \"IFNAME weight N\"" },
+		{ "track_interface = \"eth1 weight ten\"",
+		  "track_interface \"eth1 weight ten\": must be \"IFNAME\" or \"IFNAME weight N\"" },
+		{ "track_interface = \"eth1 eth2\"",
+		  "track_interface \"eth1 eth2\": must be \"IFNAME\" or \"IFNAME weight N\"" },
+		{ "track_interface = \"\"", "track_interface \"\": must be \"IFNAME\" or \"IFNAME weight N\"" },
+		{ "track_interface = \"   \"", "track_interface \"   \": must be \"IFNAME\" or \"IFNAME weight N\"" },
+		{ "track_interface = \"eth1 weight 0\"",
+		  "track_interface \"eth1 weight 0\": the weight must be -254..254 and not 0" },
+		{ "track_interface = \"eth1 weight 255\"",
+		  "track_interface \"eth1 weight 255\": the weight must be -254..254 and not 0" },
+		{ "track_interface = \"eth1 weight -255\"",
+		  "track_interface \"eth1 weight -255\": the weight must be -254..254 and not 0" },
+		{ "track_interface = \"eth1/2\"", "track_interface \"eth1/2\": not an interface name" },
+		{ "track_interface = \"eth1:2\"", "track_interface \"eth1:2\": not an interface name" },
+		{ "track_interface = \"..\"", "track_interface \"..\": not an interface name" },
+		{ "track_interface = \"abcdefghijklmnop\"",
+		  "track_interface \"abcdefghijklmnop\": not an interface name" },
+		{ "track_interface = { \"eth1\", \"eth2 weight\" }",
+		  "track_interface \"eth2 weight\": must be \"IFNAME\" or \"IFNAME weight N\"" },
+		/* the address owner */
+		{ "priority = 255 track_interface = \"eth1 weight -10\"",
+		  "track \"eth1\": the address owner's priority (255) never changes: use fault = true" },
+		{ "priority = 255 track_http h { url = \"http://x/\" weight = 5 }",
+		  "track \"h\": the address owner's priority (255) never changes: use fault = true" },
+		/* wait_for_tracks */
+		{ "wait_for_tracks = true", "wait_for_tracks = true needs a track to wait for" },
+		{ "wait_for_tracks = yes", "wait_for_tracks = true needs a track to wait for" },
+		{ "wait_for_tracks = maybe", "wait_for_tracks = maybe: must be true or false" },
+		/* notify */
+		{ "notify = \"bin/true\"", "notify = \"bin/true\": must be an absolute path" },
+		{ "notify = \"true\"", "notify = \"true\": must be an absolute path" },
+		{ "notify = \"\"", "notify = \"\": must be an absolute path" },
+		{ "notify = \"/bin/true\\n\"", "notify = \"/bin/true\\x0a\": must be an absolute path" },
+		{ "notify = \"/etc/passwd\"", "notify = \"/etc/passwd\": cannot be run: Permission denied" },
+		{ "notify = \"/nonexistent/hook\"",
+		  "notify = \"/nonexistent/hook\": cannot be run: No such file or directory" },
+		/* A directory passes access(X_OK): it is refused all the same. */
+		{ "notify = \"/tmp\"", "notify = \"/tmp\": not a file" },
+		{ "notify_timeout = 5", "notify_timeout = 5: needs notify" },
+		{ "notify_retries = 1", "notify_retries = 1: needs notify" },
+		{ "notify = \"/bin/true\" notify_timeout = 0.09",
+		  "notify_timeout = 0.09: must be 0.1..3600 seconds" },
+		{ "notify = \"/bin/true\" notify_timeout = 0", "notify_timeout = 0: must be 0.1..3600 seconds" },
+		{ "notify = \"/bin/true\" notify_timeout = 3600.5",
+		  "notify_timeout = 3600.5: must be 0.1..3600 seconds" },
+		{ "notify = \"/bin/true\" notify_timeout = 2s", "notify_timeout = 2s: not a number of seconds" },
+		{ "notify = \"/bin/true\" notify_retries = 101", "notify_retries = 101: must be 0..100" },
+		{ "notify = \"/bin/true\" notify_retries = -1", "notify_retries = -1: must be 0..100" },
+		{ "notify = \"/bin/true\" notify_retries = many", "notify_retries = many: not an integer" },
+	};
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char text[512], want[512];
+
+		snprintf(text, sizeof(text),
+			 "vip 200 {\n"
+			 "  interface = eth0  vrid = 200  address = \"10.0.0.1/24\"\n"
+			 "  %s\n"
+			 "}\n",
+			 cases[i].line3);
+		snprintf(want, sizeof(want), ":3: vip \"200\": %s", cases[i].message);
+		FAILS_WITH(text, want);
+	}
+}
+
+/* Problems that come in pairs, and a whole instance's worth at once. */
+static void test_tracking_many_errors(void **state)
+{
+	(void)state;
+	/* Without notify, notify_timeout is both unwanted and checked. */
+	FAILS_WITH("vip a {\n"
+		   "  interface = eth0 vrid = 1 address = \"10.0.0.1\"\n"
+		   "  notify_timeout = 0.01 notify_retries = 1\n"
+		   "}\n",
+		   ":3: vip \"a\": notify_timeout = 0.01: needs notify",
+		   ":3: vip \"a\": notify_retries = 1: needs notify",
+		   ":3: vip \"a\": notify_timeout = 0.01: must be 0.1..3600 seconds");
+	/* A bad weight with fault = true: both said. */
+	FAILS_WITH("vip a {\n"
+		   "  interface = eth0 vrid = 1 address = \"10.0.0.1\"\n"
+		   "  track_http h {\n"
+		   "    url = \"http://x/\"\n"
+		   "    weight = 300\n"
+		   "    fault = true\n"
+		   "  }\n"
+		   "}\n",
+		   ":5: vip \"a\": weight = 300: must be -254..254",
+		   ":6: vip \"a\": fault = true and weight = 300: a track has one or the other");
+	/* A control character in the weight is shown escaped in both messages. */
+	FAILS_WITH("vip a {\n"
+		   "  interface = eth0 vrid = 1 address = \"10.0.0.1\"\n"
+		   "  track_http h { url = \"http://x/\"\n"
+		   "    weight = \"5\\n\" fault = true }\n"
+		   "}\n",
+		   ":4: vip \"a\": weight = 5\\x0a: not an integer",
+		   ":4: vip \"a\": fault = true and weight = 5\\x0a: a track has one or the other");
+	/* libconfuse's own errors inside a track section name that section. */
+	FAILS_WITH("vip a {\n"
+		   "  interface = eth0 vrid = 1 address = \"10.0.0.1\"\n"
+		   "  track_script s { command = \"true\"\n"
+		   "    expect = 200 }\n"
+		   "}\n",
+		   ":4: track_script \"s\": no such option 'expect'");
+	FAILS_WITH("vip a {\n"                                            /* 1 */
+		   "  interface = eth0 vrid = 1 address = \"10.0.0.1\"\n" /* 2 */
+		   "  priority = 255\n"                                   /* 3 */
+		   "  track_interface = { \"eth1\",\n"                    /* 4 */
+		   "                      \"eth2 weight 5\",\n"           /* 5 */
+		   "                      \"eth 3\" }\n"                  /* 6 */
+		   "  track_http web {\n"                                 /* 7 */
+		   "    url = \"gopher://x/\"\n"                          /* 8 */
+		   "    rise = 0\n"                                       /* 9 */
+		   "  }\n"                                                /* 10 */
+		   "  track_script check {\n"                             /* 11 */
+		   "    fault = true\n"                                   /* 12 */
+		   "    weight = -30\n"                                   /* 13 */
+		   "  }\n"                                                /* 14 */
+		   "  notify = \"relative\"\n"                            /* 15 */
+		   "  notify_retries = 1000\n"                            /* 16 */
+		   "}\n"                                                  /* 17 */
+		   "vip b { interface = eth1 vrid = 2 address = \"10.0.0.2\"\n" /* 18 */
+		   "  wait_for_tracks = true }\n",                        /* 19 */
+		   ":5: vip \"a\": track \"eth2\": the address owner's priority (255) never changes: use fault = true",
+		   ":6: vip \"a\": track_interface \"eth 3\": must be \"IFNAME\" or \"IFNAME weight N\"",
+		   ":8: vip \"a\": url = \"gopher://x/\": must start with http:// or https://",
+		   ":9: vip \"a\": rise = 0: must be 1..100",
+		   ":11: vip \"a\": track_script check: command is required",
+		   ":11: vip \"a\": track \"check\": the address owner's priority (255) never changes: use fault = true",
+		   ":12: vip \"a\": fault = true and weight = -30: a track has one or the other",
+		   ":15: vip \"a\": notify = \"relative\": must be an absolute path",
+		   ":16: vip \"a\": notify_retries = 1000: must be 0..100",
+		   ":19: vip \"b\": wait_for_tracks = true needs a track to wait for");
+}
+
+/* One name per track in an instance, whatever the kinds. */
+static void test_track_duplicates(void **state)
+{
+	struct vipd_config c;
+
+	(void)state;
+	FAILS_WITH("vip a {\n"                                                  /* 1 */
+		   "  interface = eth0 vrid = 1 address = \"10.0.0.1\"\n"       /* 2 */
+		   "  track_interface = { \"eth1\", \"eth1 weight -5\" }\n"     /* 3 */
+		   "  track_http eth1 { url = \"http://x/\" }\n"                /* 4 */
+		   "  track_http web { url = \"http://x/\" }\n"                 /* 5 */
+		   "  track_script web { command = \"true\" }\n"                /* 6 */
+		   "}\n",
+		   ":3: vip \"a\": track \"eth1\": the name is taken by the track on line 3 (interface)",
+		   ":4: vip \"a\": track \"eth1\": the name is taken by the track on line 3 (interface)",
+		   ":6: vip \"a\": track \"web\": the name is taken by the track on line 5 (http)");
+	/* Two sections of one kind and one title: libconfuse says so. */
+	FAILS_WITH("vip a {\n"
+		   "  interface = eth0 vrid = 1 address = \"10.0.0.1\"\n"
+		   "  track_script s { command = \"true\" }\n"
+		   "  track_script s { command = \"false\" }\n"
+		   "}\n",
+		   ":4: vip \"a\": found duplicate title 's'");
+	/* Names are per instance, and a track may share its vip's name. */
+	load_ok("vip a { interface = eth0 vrid = 1 address = \"10.0.0.1\"\n"
+		"  track_http a { url = \"http://x/\" } track_interface = eth1 }\n"
+		"vip b { interface = eth0 vrid = 2 address = \"10.0.0.2\"\n"
+		"  track_script a { command = \"true\" } track_interface = eth1 }\n", &c);
+	assert_int_equal(c.vips[0].ntracks, 2);
+	assert_int_equal(c.vips[1].ntracks, 2);
+	assert_string_equal(c.vips[1].tracks[1].name, "a");
+	config_free(&c);
+}
+
+/* What the address owner may and may not track; wait_for_tracks with tracks. */
+static void test_tracking_owner_and_wait(void **state)
+{
+	struct vipd_config c;
+
+	(void)state;
+	load_ok("vip a {\n"
+		"  interface = eth0 vrid = 1 address = \"10.0.0.1\" priority = 255\n"
+		"  track_interface = eth1\n"
+		"  track_http h { url = \"http://x/\" fault = true }\n"
+		"  track_script s { command = \"true\" }\n"
+		"  wait_for_tracks = on\n"
+		"}\n"
+		"vip b {\n"
+		"  interface = eth0 vrid = 2 address = \"10.0.0.2\" priority = 254\n"
+		"  track_interface = \"eth1 weight 254\"\n"
+		"  wait_for_tracks = false\n"
+		"}\n"
+		"vip c { interface = eth0 vrid = 3 address = \"10.0.0.3\" wait_for_tracks = no }\n", &c);
+	assert_int_equal(c.vips[0].priority, 255);
+	assert_int_equal(c.vips[0].ntracks, 3);
+	for (size_t i = 0; i < 3; i++) {
+		assert_true(c.vips[0].tracks[i].fault);
+		assert_int_equal(c.vips[0].tracks[i].weight, 0);
+	}
+	assert_true(c.vips[0].wait_for_tracks);
+	assert_int_equal(c.vips[1].tracks[0].weight, 254);
+	assert_false(c.vips[1].wait_for_tracks);
+	assert_false(c.vips[2].wait_for_tracks);
+	config_free(&c);
+}
+
+/* Longest url and command: 1023 bytes. */
+static void test_track_target_length(void **state)
+{
+	char *text = malloc(4096), target[1100];
+	struct vipd_config c;
+
+	(void)state;
+	assert_non_null(text);
+	memset(target, 'a', sizeof(target));
+	memcpy(target, "http://", 7);
+	target[1023] = '\0';
+	snprintf(text, 4096, "vip a { interface = eth0 vrid = 1 address = \"10.0.0.1\"\n"
+			     "  track_http h { url = \"%s\" } }\n", target);
+	load_ok(text, &c);
+	assert_int_equal(strlen(c.vips[0].tracks[0].target), 1023);
+	config_free(&c);
+	target[1023] = 'a';
+	target[1024] = '\0';
+	snprintf(text, 4096, "vip a { interface = eth0 vrid = 1 address = \"10.0.0.1\"\n"
+			     "  track_script s { command = \"%s\" } }\n", target);
+	char want[160];
+	/* The message shows the first 72 bytes. */
+	snprintf(want, sizeof(want), ":2: vip \"a\": command = \"%.72s...\": must be 1..1023 printable characters",
+		 target);
+	FAILS_WITH(text, want);
+	free(text);
+}
+
+static void test_metrics(void **state)
+{
+	static const struct {
+		const char *value, *addr;
+		uint16_t port;
+	} good[] = {
+		{ "127.0.0.1:9650", "127.0.0.1", 9650 },
+		{ "[::1]:9650", "::1", 9650 },
+		{ "0.0.0.0:1", "0.0.0.0", 1 },
+		{ "[::]:65535", "::", 65535 },
+		{ "10.1.2.3:080", "10.1.2.3", 80 },
+		{ "[2001:db8::9]:9100", "2001:db8::9", 9100 },
+	};
+	static const struct {
+		const char *value, *problem;
+	} bad[] = {
+		{ "127.0.0.1", "must be ADDR:PORT or [ADDR6]:PORT" },
+		{ "[::1]", "must be ADDR:PORT or [ADDR6]:PORT" },
+		{ "[::1]9650", "must be ADDR:PORT or [ADDR6]:PORT" },
+		{ "[::1:9650", "must be ADDR:PORT or [ADDR6]:PORT" },
+		{ "::1:9650", "must be ADDR:PORT or [ADDR6]:PORT" },
+		{ "2001:db8::1:9650", "must be ADDR:PORT or [ADDR6]:PORT" },
+		{ "9650", "must be ADDR:PORT or [ADDR6]:PORT" },
+		{ "", "must be ADDR:PORT or [ADDR6]:PORT" },
+		{ ":9650", "the address is missing (127.0.0.1:PORT for this host only)" },
+		{ "127.0.0.1:0", "the port must be 1..65535" },
+		{ "127.0.0.1:65536", "the port must be 1..65535" },
+		{ "127.0.0.1:70000", "the port must be 1..65535" },
+		{ "127.0.0.1:", "the port must be 1..65535" },
+		{ "127.0.0.1:+80", "the port must be 1..65535" },
+		{ "127.0.0.1:-1", "the port must be 1..65535" },
+		{ "127.0.0.1:http", "the port must be 1..65535" },
+		{ "[::1]:0", "the port must be 1..65535" },
+		{ "[::1]:abc", "the port must be 1..65535" },
+		{ "localhost:9650", "localhost is not an IP address" },
+		{ "metrics.example:9650", "metrics.example is not an IP address" },
+		{ "[localhost]:9650", "localhost is not an IP address" },
+		{ "10.0.0.256:9650", "10.0.0.256 is not an IP address" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct vipd_config c;
+		char text[128];
+
+		snprintf(text, sizeof(text), "metrics = \"%s\"\n", good[i].value);
+		load_ok(text, &c);
+		assert_string_equal(c.metrics, good[i].value);
+		assert_addr(&c.metrics_addr, good[i].addr);
+		assert_int_equal(c.metrics_addr.family, strchr(good[i].addr, ':') ? AF_INET6 : AF_INET);
+		assert_int_equal(c.metrics_port, good[i].port);
+		config_free(&c);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[128], want[256];
+
+		snprintf(text, sizeof(text), "\nmetrics = \"%s\"\n", bad[i].value);
+		snprintf(want, sizeof(want), ":2: metrics = \"%s\": %s", bad[i].value, bad[i].problem);
+		FAILS_WITH(text, want);
+	}
+}
+
+static void test_groups(void **state)
+{
+	struct vipd_config c;
+
+	(void)state;
+	/* A group may come before its members; one member is enough. */
+	load_ok("group g { members = { b } }\n"
+		"vip a { interface = eth0 vrid = 1 address = \"10.0.0.1\" }\n"
+		"vip b { interface = eth0 vrid = 2 address = \"10.0.0.2\" }\n", &c);
+	assert_int_equal(c.ngroups, 1);
+	assert_int_equal(c.groups[0].nmembers, 1);
+	assert_int_equal(c.groups[0].members[0], 1);
+	assert_int_equal(c.groups[0].line, 1);
+	assert_int_equal(c.vips[0].group, -1);
+	assert_int_equal(c.vips[1].group, 0);
+	config_free(&c);
+
+	FAILS_WITH("vip a { interface = eth0 vrid = 1 address = \"10.0.0.1\" }\n" /* 1 */
+		   "vip b { interface = eth0 vrid = 2 address = \"10.0.0.2\" }\n"  /* 2 */
+		   "group g1 { members = { a, nosuch } }\n"                        /* 3 */
+		   "group g2 {\n"                                                  /* 4 */
+		   "  members = { b,\n"                                            /* 5 */
+		   "              b, a }\n"                                        /* 6 */
+		   "}\n"                                                           /* 7 */
+		   "group g3 { }\n"                                                /* 8 */
+		   "group g4 { members = { } }\n"                                  /* 9 */
+		   "group \"bad name\" { members = a }\n"                          /* 10 */
+		   "group g5 { members = \"\" }\n",                                /* 11 */
+		   ":3: group \"g1\": no vip named \"nosuch\"",
+		   ":6: group \"g2\": vip \"b\" is listed twice",
+		   ":6: group \"g2\": vip \"a\" is already in group \"g1\" (line 3)",
+		   ":8: group \"g3\": members is required (the vip names)",
+		   ":9: group \"g4\": members is required (the vip names)",
+		   ":10: group \"bad name\": the name must be 1..63 characters of A-Z a-z 0-9 _ . -",
+		   ":11: group \"g5\": no vip named \"\"");
+	/* Without any vip, a group can name none. */
+	FAILS_WITH("\ngroup g { members = a }\n", ":2: group \"g\": no vip named \"a\"");
+	FAILS_WITH("vip a { interface = eth0 vrid = 1 address = \"10.0.0.1\" }\n"
+		   "group g { members = a }\n"
+		   "group g { members = a }\n",
+		   ":3: found duplicate title 'g'");
+	/* Group and instance problems come sorted by line. */
+	FAILS_WITH("group g { members = { a, b } }\n"
+		   "vip a { interface = eth0 vrid = 1 address = \"10.0.0.1\"\n"
+		   "  notify = \"relative\" }\n",
+		   ":1: group \"g\": no vip named \"b\"",
+		   ":3: vip \"a\": notify = \"relative\": must be an absolute path");
+}
+
+static void test_track_kind(void **state)
+{
+	(void)state;
+	assert_string_equal(config_track_kind(TRACK_INTERFACE), "interface");
+	assert_string_equal(config_track_kind(TRACK_HTTP), "http");
+	assert_string_equal(config_track_kind(TRACK_SCRIPT), "script");
+	assert_string_equal(config_track_kind((enum track_kind)3), "unknown");
+	assert_string_equal(config_track_kind((enum track_kind)-1), "unknown");
+}
+
+static void test_track_equal(void **state)
+{
+	struct vipd_config a, b;
+	struct track_config t;
+
+	(void)state;
+	load_ok(track_conf, &a);
+	/* The same tracks at other lines are the same checks. */
+	char *moved = malloc(sizeof(track_conf) + 16);
+	assert_non_null(moved);
+	strcpy(moved, "\n\n");
+	strcat(moved, track_conf);
+	load_ok(moved, &b);
+	free(moved);
+	assert_int_equal(a.vips[0].ntracks, b.vips[0].ntracks);
+	for (size_t i = 0; i < a.vips[0].ntracks; i++) {
+		assert_int_not_equal(a.vips[0].tracks[i].line, b.vips[0].tracks[i].line);
+		assert_true(config_track_equal(&a.vips[0].tracks[i], &b.vips[0].tracks[i]));
+		for (size_t j = 0; j < a.vips[0].ntracks; j++)
+			if (i != j)
+				assert_false(config_track_equal(&a.vips[0].tracks[i], &b.vips[0].tracks[j]));
+	}
+
+	/* Every field but line counts. */
+	const struct track_config *base = &a.vips[0].tracks[2]; /* track_http api */
+	char other[] = "http://127.0.0.1:8080/healthz";
+#define DIFFERS(mutation)                                                                   \
+	do {                                                                                \
+		t = *base;                                                                  \
+		mutation;                                                                   \
+		assert_false(config_track_equal(base, &t));                                 \
+		assert_false(config_track_equal(&t, base));                                 \
+	} while (0)
+	DIFFERS(t.kind = TRACK_SCRIPT);
+	DIFFERS(t.name[0] = 'A');
+	DIFFERS(t.target = other);
+	DIFFERS(t.target = NULL);
+	DIFFERS(t.expect++);
+	DIFFERS(t.interval_ms++);
+	DIFFERS(t.timeout_ms++);
+	DIFFERS(t.rise++);
+	DIFFERS(t.fall++);
+	DIFFERS(t.weight = -t.weight);
+	DIFFERS(t.fault = !t.fault);
+#undef DIFFERS
+	t = *base;
+	t.line += 100;
+	assert_true(config_track_equal(base, &t));
+	/* The target is compared by value, and no target equals an empty one. */
+	char copy[64];
+	snprintf(copy, sizeof(copy), "%s", base->target);
+	t.target = copy;
+	assert_true(config_track_equal(base, &t));
+	struct track_config x = *base, y = *base;
+	x.target = NULL;
+	y.target = NULL;
+	assert_true(config_track_equal(&x, &y));
+	y.target = (char *)"";
+	assert_true(config_track_equal(&x, &y));
+	config_free(&a);
+	config_free(&b);
+}
+
+/* Tracks, wait_for_tracks, notify and groups change under a running
+ * instance: they are not part of its definition. */
+static void test_vip_equal_ignores_tracking(void **state)
+{
+	struct vipd_config a, b;
+
+	(void)state;
+	load_ok("vip a { interface = eth0 vrid = 1 address = \"10.0.0.1\" priority = 120 }\n"
+		"vip b { interface = eth0 vrid = 2 address = \"10.0.0.2\" }\n", &a);
+	load_ok("vip a { interface = eth0 vrid = 1 address = \"10.0.0.1\" priority = 120\n"
+		"  track_interface = { \"eth1\", \"eth2 weight -20\" }\n"
+		"  track_http h { url = \"http://x/\" weight = -50 }\n"
+		"  track_script s { command = \"true\" }\n"
+		"  wait_for_tracks = true\n"
+		"  notify = \"/bin/true\" notify_timeout = 1 notify_retries = 0\n"
+		"}\n"
+		"vip b { interface = eth0 vrid = 2 address = \"10.0.0.2\" }\n"
+		"group g { members = { a, b } }\n"
+		"metrics = \"127.0.0.1:9650\"\n", &b);
+	assert_int_equal(b.vips[0].ntracks, 4);
+	assert_int_equal(b.vips[0].group, 0);
+	assert_true(config_vip_equal(&a.vips[0], &b.vips[0]));
+	assert_true(config_vip_equal(&b.vips[0], &a.vips[0]));
+	assert_true(config_vip_equal(&a.vips[1], &b.vips[1]));
+	assert_false(config_vip_equal(&a.vips[0], &b.vips[1]));
+	/* By hand, field by field. */
+	struct vip_config v = a.vips[0];
+	struct track_config tr = b.vips[0].tracks[0];
+	v.ntracks = 1;
+	v.tracks = &tr;
+	v.wait_for_tracks = true;
+	v.notify = (char *)"/bin/false";
+	v.notify_timeout_ms = 1;
+	v.notify_retries = 99;
+	v.group = 7;
+	v.line = 1000;
+	assert_true(config_vip_equal(&a.vips[0], &v));
+	config_free(&a);
+	config_free(&b);
+}
+
 static void test_example_config(void **state)
 {
 	struct vipd_config c;
@@ -755,6 +1540,20 @@ int main(void)
 		cmocka_unit_test(test_load_after_failure),
 		cmocka_unit_test(test_address_limit),
 		cmocka_unit_test(test_equal),
+		cmocka_unit_test(test_tracking_full),
+		cmocka_unit_test(test_tracking_defaults),
+		cmocka_unit_test(test_track_effect_keys),
+		cmocka_unit_test(test_track_units),
+		cmocka_unit_test(test_tracking_each_error),
+		cmocka_unit_test(test_tracking_many_errors),
+		cmocka_unit_test(test_track_duplicates),
+		cmocka_unit_test(test_tracking_owner_and_wait),
+		cmocka_unit_test(test_track_target_length),
+		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_track_kind),
+		cmocka_unit_test(test_track_equal),
+		cmocka_unit_test(test_vip_equal_ignores_tracking),
 		cmocka_unit_test(test_example_config),
 	};
 

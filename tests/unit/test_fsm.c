@@ -1310,6 +1310,30 @@ static void test_group_master_and_backup(void **state)
 	assert_int_equal(f.state, FSM_INIT);
 }
 
+/* Held softly, a backup accepts a lower master instead of preempting it,
+ * but still replaces a master that goes silent. */
+static void test_no_preempt(void **state)
+{
+	(void)state;
+	struct fsm f;
+	struct fsm_actions a;
+
+	start_backup(&f, 150);
+	fsm_set_no_preempt(&f, true);
+	advert(&f, T0 + 1, LOWER, 100, 100, &a);
+	assert_int_equal(f.master_priority, 100);
+	assert_true(fsm_next_deadline(&f) == T0 + 1 + mdi(150, 100));
+	fsm_timer(&f, T0 + 1 + mdi(150, 100), &a);
+	assert_int_equal(f.state, FSM_MASTER);
+
+	/* Released, it preempts again. */
+	start_backup(&f, 150);
+	fsm_set_no_preempt(&f, true);
+	fsm_set_no_preempt(&f, false);
+	advert(&f, T0 + 1, LOWER, 100, 100, &a);
+	assert_int_equal(f.master_priority, 0); /* discarded */
+}
+
 static void test_outranked(void **state)
 {
 	(void)state;
@@ -1388,6 +1412,7 @@ int main(void)
 		cmocka_unit_test(test_held_backup_waits),
 		cmocka_unit_test(test_held_owner_and_takeover),
 		cmocka_unit_test(test_group_master_and_backup),
+		cmocka_unit_test(test_no_preempt),
 		cmocka_unit_test(test_outranked),
 	};
 	return cmocka_run_group_tests_name("fsm", tests, NULL, NULL);
