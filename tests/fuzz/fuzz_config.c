@@ -152,6 +152,26 @@ static void check_accepted(const struct vipd_config *c)
 			for (size_t l = 0; l < k; l++)
 				CHECK(!ipaddr_equal(&v->peers[k], &v->peers[l]));
 		}
+		/* Tracks: named uniquely, one effect each, in range; an owner
+		 * takes no weight. */
+		CHECK((v->ntracks == 0) || v->tracks);
+		CHECK(!v->wait_for_tracks || v->ntracks);
+		for (size_t k = 0; k < v->ntracks; k++) {
+			const struct track_config *t = &v->tracks[k];
+			CHECK(name_ok(t->name) && t->target && t->target[0]);
+			CHECK(t->fault == (t->weight == 0) && t->weight >= -254 && t->weight <= 254);
+			CHECK(v->priority != 255 || t->weight == 0);
+			CHECK(t->rise >= 1 && t->rise <= 100 && t->fall >= 1 && t->fall <= 100);
+			CHECK(t->interval_ms >= 10 && t->timeout_ms >= 10);
+			CHECK(t->kind != TRACK_HTTP || (t->expect >= 100 && t->expect <= 599 &&
+							(strncmp(t->target, "http://", 7) == 0 ||
+							 strncmp(t->target, "https://", 8) == 0)));
+			for (size_t l = 0; l < k; l++)
+				CHECK(strcmp(t->name, v->tracks[l].name) != 0);
+		}
+		CHECK(!v->notify || v->notify[0] == '/');
+		CHECK(v->notify_timeout_ms >= 100 && v->notify_retries <= 100);
+		CHECK(v->group >= -1 && (v->group < 0 || (size_t)v->group < c->ngroups));
 		for (size_t j = 0; j < i; j++) {
 			const struct vip_config *w = &c->vips[j];
 			CHECK(strcmp(v->name, w->name) != 0);
@@ -163,12 +183,28 @@ static void check_accepted(const struct vipd_config *c)
 	}
 }
 
+/* Groups: every member an instance that names this group, once. */
+static void check_groups(const struct vipd_config *c)
+{
+	CHECK(!c->metrics || c->metrics_port >= 1);
+	for (size_t g = 0; g < c->ngroups; g++) {
+		const struct group_config *gc = &c->groups[g];
+		CHECK(name_ok(gc->name) && gc->nmembers >= 1);
+		for (size_t k = 0; k < gc->nmembers; k++) {
+			CHECK(gc->members[k] < c->nvips && c->vips[gc->members[k]].group == (int)g);
+			for (size_t l = 0; l < k; l++)
+				CHECK(gc->members[k] != gc->members[l]);
+		}
+	}
+}
+
 /* A refused file: messages, one per line, each about this file. */
 static void check_refused(const struct vipd_config *c, const char *err, size_t errlen)
 {
 	size_t plen = strlen(conf_path);
 
 	CHECK(c->nvips == 0 && !c->vips && !c->path && !c->socket && !c->state_dir);
+	CHECK(c->ngroups == 0 && !c->groups && !c->metrics);
 	CHECK(err[0] != '\0');
 	for (const char *line = err; line;) {
 		const char *nl = strchr(line, '\n');
@@ -202,6 +238,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ra == 0) {
 		CHECK(full[0] == '\0');
 		check_accepted(&a);
+		check_groups(&a);
 	} else {
 		check_refused(&a, full, sizeof(full));
 	}
