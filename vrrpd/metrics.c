@@ -1,4 +1,6 @@
-/* metrics.c - the /metrics endpoint and what it says. */
+/* metrics.c - the /metrics endpoint and what it says. libmicrohttpd is
+ * loaded when metrics are configured (dynlib.c), not linked: a vipd
+ * without metrics keeps neither it nor GnuTLS under it resident. */
 #include "metrics.h"
 
 #include <arpa/inet.h>
@@ -9,9 +11,40 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "dynlib.h"
 #include "instance.h"
 #include "log.h"
 #include "vipd.h"
+
+#define MHD_SONAME "libmicrohttpd.so.12"
+
+/* X(member, symbol) */
+#define MHD_API(X)                                                                        \
+	X(start_daemon, MHD_start_daemon) X(stop_daemon, MHD_stop_daemon) X(run, MHD_run)     \
+	X(get_daemon_info, MHD_get_daemon_info) X(get_timeout, MHD_get_timeout)               \
+	X(create_response_from_buffer, MHD_create_response_from_buffer)                       \
+	X(add_response_header, MHD_add_response_header) X(queue_response, MHD_queue_response) \
+	X(destroy_response, MHD_destroy_response)
+
+static struct {
+	bool loaded;
+#define MEMBER(m, sym) __typeof__(sym) *m;
+	MHD_API(MEMBER)
+#undef MEMBER
+} mhd;
+
+static int metrics_load(char *err, size_t errlen)
+{
+#define SYM(m, sym) DYNSYM(mhd, m, sym)
+	static const struct dynsym syms[] = { MHD_API(SYM){ NULL, NULL } };
+#undef SYM
+	if (mhd.loaded)
+		return 0;
+	if (dynlib_load(MHD_SONAME, "libmicrohttpd12", syms, err, errlen) < 0)
+		return -1;
+	mhd.loaded = true;
+	return 0;
+}
 
 struct metrics {
 	struct evh ev;            /* libmicrohttpd's epoll fd */
@@ -233,16 +266,16 @@ static enum MHD_Result metrics_answer(void *cls, struct MHD_Connection *c, const
 		sbuf_free(&b);
 		return MHD_NO;
 	}
-	r = MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_FREE);
+	r = mhd.create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_FREE);
 	if (!r) {
 		sbuf_free(&b);
 		return MHD_NO;
 	}
-	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	mhd.add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
 	if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
-		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
-	enum MHD_Result rc = MHD_queue_response(c, code, r);
-	MHD_destroy_response(r);
+		mhd.add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	enum MHD_Result rc = mhd.queue_response(c, code, r);
+	mhd.destroy_response(r);
 	return rc;
 }
 
@@ -251,7 +284,7 @@ static void metrics_on_ready(struct evh *h, uint32_t events)
 	struct metrics *m = (struct metrics *)h;
 
 	(void)events;
-	MHD_run(m->mhd);
+	mhd.run(m->mhd);
 }
 
 static void metrics_log(void *arg, const char *fmt, va_list ap)
@@ -274,6 +307,10 @@ struct metrics *metrics_start(struct vipd *d, const struct ipaddr *addr, uint16_
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	if (metrics_load(err, errlen) < 0) {
+		free(m);
+		return NULL;
+	}
 	if (addr->family == AF_INET) {
 		struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 		sin->sin_family = AF_INET;
@@ -289,7 +326,7 @@ struct metrics *metrics_start(struct vipd *d, const struct ipaddr *addr, uint16_
 	m->d = d;
 	m->addr = *addr;
 	m->port = port;
-	m->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (addr->family == AF_INET6 ? MHD_USE_IPv6 : 0),
+	m->mhd = mhd.start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (addr->family == AF_INET6 ? MHD_USE_IPv6 : 0),
 				  port, NULL, NULL, metrics_answer, m, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				  MHD_OPTION_CONNECTION_LIMIT, (unsigned)16, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)10,
 				  MHD_OPTION_EXTERNAL_LOGGER, metrics_log, NULL, MHD_OPTION_END);
@@ -299,11 +336,11 @@ struct metrics *metrics_start(struct vipd *d, const struct ipaddr *addr, uint16_
 		free(m);
 		return NULL;
 	}
-	const union MHD_DaemonInfo *info = MHD_get_daemon_info(m->mhd, MHD_DAEMON_INFO_EPOLL_FD);
+	const union MHD_DaemonInfo *info = mhd.get_daemon_info(m->mhd, MHD_DAEMON_INFO_EPOLL_FD);
 	m->fd = info ? info->epoll_fd : -1;
 	if (m->fd < 0 || vipd_watch_fd(d, m->fd, EPOLLIN, &m->ev) < 0) {
 		snprintf(err, errlen, "cannot watch the metrics listener");
-		MHD_stop_daemon(m->mhd);
+		mhd.stop_daemon(m->mhd);
 		free(m);
 		return NULL;
 	}
@@ -315,7 +352,7 @@ void metrics_stop(struct metrics *m)
 	if (!m)
 		return;
 	vipd_watch_fd(m->d, m->fd, 0, &m->ev);
-	MHD_stop_daemon(m->mhd);
+	mhd.stop_daemon(m->mhd);
 	free(m);
 }
 
@@ -329,7 +366,7 @@ fsm_time metrics_deadline(const struct metrics *m)
 	MHD_UNSIGNED_LONG_LONG ms;
 	struct timespec ts;
 
-	if (!m || MHD_get_timeout(m->mhd, &ms) != MHD_YES)
+	if (!m || mhd.get_timeout(m->mhd, &ms) != MHD_YES)
 		return FSM_NEVER;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (fsm_time)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + (fsm_time)ms * 1000;
@@ -338,5 +375,5 @@ fsm_time metrics_deadline(const struct metrics *m)
 void metrics_timer(struct metrics *m)
 {
 	if (m)
-		MHD_run(m->mhd);
+		mhd.run(m->mhd);
 }

@@ -208,6 +208,11 @@ ok "POST /metrics: 405" eval '[ "$(scrape -o /dev/null -w "%{http_code}" -X POST
 ok "r2's metrics answer in its own namespace" \
 	eval 'topo_exec "$(ns_of r2)" curl -sS --max-time 2 "http://127.0.0.1:$METRICS_PORT/metrics" | grep -q "^vipd_instance_state{instance=\"a\",state=\"backup\"} 1$"'
 
+# Libraries are loaded for the features that are configured: metrics
+# here, no HTTP checks.
+ok "r1 has libmicrohttpd loaded for its metrics, and no libcurl (no track_http)" \
+	eval 'grep -q libmicrohttpd "/proc/${VIPD_PID[r1]}/maps" && ! grep -q libcurl "/proc/${VIPD_PID[r1]}/maps"'
+
 conf r1 150 9651 >"$TOPO_DIR/r1.conf"
 ok "reload with metrics on another port" eval 'vctl r1 reload'
 ok "the new port answers" eval 'scrape -o /dev/null "http://127.0.0.1:9651/metrics"'
