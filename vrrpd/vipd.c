@@ -531,6 +531,10 @@ static int vipd_reload(struct vipd *d, char *err, size_t errlen)
 		config_free(&d->cfg);
 		d->cfg = cfg;
 		vipd_metrics_sync(d);
+		/* An instance the new file puts in no group is nobody's to hold. */
+		for (size_t i = 0; i < d->ninst; i++)
+			if (d->inst[i]->cfg->group < 0 && d->inst[i]->group_hold)
+				instance_set_group_held(d->inst[i], GROUP_FREE, NULL);
 		vipd_refresh_all(d);
 		vipd_sync_groups(d, vipd_now());
 		vipd_save_state(d);

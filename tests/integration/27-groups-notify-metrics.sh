@@ -219,4 +219,18 @@ ok "the new port answers" eval 'scrape -o /dev/null "http://127.0.0.1:9651/metri
 ok "the old one is closed" eval '! scrape -o /dev/null "http://127.0.0.1:$METRICS_PORT/metrics" 2>/dev/null'
 ok "the reload moved no VIP" eval 'all_on r1'
 
+# A reload that takes the group away frees its members, also one the
+# group holds back at that moment.
+rm -f "$IO/ok-r1"
+ok "a's track fails again: a and b leave r1 together" \
+	eval 'wait_until 5 only_holder r2 $NET.210 && wait_until 5 only_holder r2 $NET.211'
+ok "r1's b is held by the group" eval '[ "$(vfield r1 b .held)" = true ]'
+conf r1 150 9651 | sed '/^group web/d' >"$TOPO_DIR/r1.conf"
+ok "reload without the group" eval 'vctl r1 reload'
+ok "b, free now, takes its VIP back to r1 while a stays on r2" \
+	eval 'wait_until 5 only_holder r1 $NET.211 && only_holder r2 $NET.210'
+ok "and is not held, in no group" eval '[ "$(vfield r1 b .held)" = false ] && [ "$(vfield r1 b .group)" = null ]'
+touch "$IO/ok-r1"
+ok "a comes back" eval 'wait_until 5 only_holder r1 $NET.210'
+
 lab_finish
