@@ -18,8 +18,14 @@
 #include <linux/if_packet.h>
 #include <pcap/pcap.h>
 
-#define CAPTURE_BUFFER (128 * 1024)
-#define CAPTURE_SNAPLEN 2048
+#define CAPTURE_BUFFER_MIN (128 * 1024)
+#define CAPTURE_BUFFER_MAX (8 * 1024 * 1024)
+#define CAPTURE_SNAPLEN_MIN 256
+/* Each packet takes a fixed slot of the ring in immediate mode
+ * (TPACKET_V2): the snapshot length and libpcap's and the kernel's
+ * headers, rounded. */
+#define CAPTURE_SLOT_OVERHEAD 96
+#define CAPTURE_BURSTS 4
 #define CAPTURE_FILTER "ip proto 112 or ip6 proto 112"
 
 #define ETHERTYPE_IP4 0x0800
@@ -31,6 +37,7 @@
 #define SLL_HLEN 16
 
 struct capture {
+	struct capture_size size;
 	pcap_t *pcap;
 	int dlt;
 	char ifname[IFNAMSIZ];
@@ -172,15 +179,15 @@ static int join_vrrp_groups(struct capture *c, char *err, size_t errlen)
 
 static int activate(struct capture *c, char *err, size_t errlen)
 {
-	pcap_set_snaplen(c->pcap, CAPTURE_SNAPLEN);
+	pcap_set_snaplen(c->pcap, (int)c->size.snaplen);
 	pcap_set_promisc(c->pcap, 0);
 	/* Deliver each advertisement at once, not when a buffer fills:
 	 * timers of 10 ms depend on it. */
 	pcap_set_immediate_mode(c->pcap, 1);
 	/* The kernel ring is resident memory; libpcap's 2 MiB default would
-	 * be most of the daemon's footprint. Adverts are small and read at
-	 * once, so 128 KiB holds over fifty of them even in a burst. */
-	pcap_set_buffer_size(c->pcap, CAPTURE_BUFFER);
+	 * be most of the daemon's footprint: it is sized to the bursts the
+	 * instances on this interface can bring (capture_size). */
+	pcap_set_buffer_size(c->pcap, (int)c->size.buffer);
 	int rc = pcap_activate(c->pcap);
 	if (rc < 0) {
 		/* libpcap fills its error text with the status text itself
@@ -228,7 +235,26 @@ static int configure(struct capture *c, char *err, size_t errlen)
 	return c->dlt == DLT_EN10MB ? join_vrrp_groups(c, err, errlen) : 0;
 }
 
-struct capture *capture_open(const char *ifname, char *err, size_t errlen)
+void capture_size(size_t n, size_t maxaddrs, size_t addrlen, struct capture_size *out)
+{
+	/* Link header with a VLAN tag, IP header with options, the VRRP
+	 * header, VRRPv2's authentication data and an AH header. */
+	size_t snap = 18 + 60 + 8 + 8 + 24 + maxaddrs * addrlen;
+	size_t buf;
+
+	snap = (snap + 63) / 64 * 64;
+	if (snap < CAPTURE_SNAPLEN_MIN)
+		snap = CAPTURE_SNAPLEN_MIN;
+	buf = CAPTURE_BURSTS * (n ? n : 1) * (snap + CAPTURE_SLOT_OVERHEAD);
+	if (buf < CAPTURE_BUFFER_MIN)
+		buf = CAPTURE_BUFFER_MIN;
+	if (buf > CAPTURE_BUFFER_MAX)
+		buf = CAPTURE_BUFFER_MAX;
+	out->snaplen = (unsigned)snap;
+	out->buffer = (unsigned)buf;
+}
+
+struct capture *capture_open(const char *ifname, const struct capture_size *size, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct capture *c;
@@ -242,6 +268,7 @@ struct capture *capture_open(const char *ifname, char *err, size_t errlen)
 		return NULL;
 	}
 	snprintf(c->ifname, sizeof(c->ifname), "%s", ifname);
+	c->size = *size;
 	c->pcap = pcap_create(ifname, ebuf);
 	if (!c->pcap) {
 		snprintf(err, errlen, "%s: cannot capture: %s", ifname, ebuf);

@@ -12,9 +12,22 @@
 struct capture;
 typedef void (*capture_cb)(void *arg, const uint8_t *ip, size_t len);
 
+/* How much the capture keeps: snaplen bytes of each packet (enough for
+ * the largest advert expected), and a kernel ring for burst packets of
+ * that size read at once. capture_size() works it out. */
+struct capture_size {
+	unsigned snaplen;
+	unsigned buffer;
+};
+
+/* For n instances on the interface whose largest advert carries maxaddrs
+ * addresses of addrlen bytes: every router sends its adverts of one
+ * interval in one burst, and the ring holds several such bursts. */
+void capture_size(size_t n, size_t maxaddrs, size_t addrlen, struct capture_size *out);
+
 /* NULL with err set if the capture cannot be opened (no such device,
  * device down, permission). */
-struct capture *capture_open(const char *ifname, char *err, size_t errlen);
+struct capture *capture_open(const char *ifname, const struct capture_size *size, char *err, size_t errlen);
 void capture_close(struct capture *c);
 int capture_fd(const struct capture *c);
 const char *capture_ifname(const struct capture *c);

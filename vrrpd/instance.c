@@ -3,11 +3,10 @@
  * (advertise, install or remove VIPs, announce them). */
 #include "instance.h"
 
-#include <openssl/rand.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 
 #include "check.h"
@@ -87,7 +86,8 @@ static void instance_del_vips(struct vipd *d, struct instance *in)
  * for it after every event, for every instance. */
 void instance_schedule(struct instance *in)
 {
-	fsm_time t = fsm_next_deadline(&in->fsm), c = check_deadline(in), n = notify_deadline(&in->notify);
+	fsm_time t = fsm_next_deadline(&in->fsm), c = check_deadline(in);
+	fsm_time n = in->notify ? notify_deadline(in->notify) : FSM_NEVER;
 	if (in->announce_left && in->fsm.holding && in->announce_at < t)
 		t = in->announce_at;
 	if (in->cfg->notify && n < t)
@@ -129,7 +129,7 @@ static void instance_notify_run(struct vipd *d, struct instance *in, fsm_time no
 static void instance_notify_done(void *arg, const struct proc_result *r)
 {
 	struct instance *in = arg;
-	struct notify_event *e = &in->notify.q[in->notify.head];
+	struct notify_event *e = &in->notify->q[in->notify->head];
 	fsm_time now = vipd_now();
 	char how[64], what[96];
 	size_t n = strcspn(r->output, "\n");
@@ -137,7 +137,7 @@ static void instance_notify_done(void *arg, const struct proc_result *r)
 
 	proc_describe(r, how, sizeof(how));
 	snprintf(what, sizeof(what), "notify %s -> %s", fsm_state_name(e->from), fsm_state_name(e->to));
-	switch (notify_finish(&in->notify, r, in->cfg->notify_retries, now)) {
+	switch (notify_finish(in->notify, r, in->cfg->notify_retries, now)) {
 	case NOTIFY_DONE:
 		log_debug("vip %s: %s: done", in->cfg->name, what);
 		break;
@@ -159,24 +159,24 @@ static void instance_notify_run(struct vipd *d, struct instance *in, fsm_time no
 	struct notify_event *e;
 	char prio[8], err[256];
 
-	while (in->cfg->notify && (e = notify_due(&in->notify, now))) {
+	while (in->cfg->notify && in->notify && (e = notify_due(in->notify, now))) {
 		char *argv[] = { in->cfg->notify, (char *)in->cfg->name, (char *)fsm_state_name(e->from),
 				 (char *)fsm_state_name(e->to), prio, e->reason, NULL };
 		snprintf(prio, sizeof(prio), "%u", e->priority);
 		e->attempt++;
-		in->notify.calls++;
+		in->notify->calls++;
 		if (proc_spawn(d->procs, argv, now, (fsm_time)in->cfg->notify_timeout_ms * 1000, instance_notify_done,
 			       in, err, sizeof(err)) > 0) {
-			in->notify.running = true;
+			in->notify->running = true;
 			break;
 		}
 		/* Not even started (the file went away): no retry helps. */
 		struct proc_result r = { .status = 127 << 8, .output = "" };
 		log_err("vip %s: notify %s -> %s: %s", in->cfg->name, fsm_state_name(e->from), fsm_state_name(e->to),
 			err);
-		in->notify.running = true;
+		in->notify->running = true;
 		e->attempt = in->cfg->notify_retries + 1;
-		notify_finish(&in->notify, &r, in->cfg->notify_retries, now);
+		notify_finish(in->notify, &r, in->cfg->notify_retries, now);
 	}
 	instance_schedule(in);
 }
@@ -186,7 +186,16 @@ static void instance_notify(struct vipd *d, struct instance *in, enum fsm_state 
 {
 	if (!in->cfg->notify)
 		return;
-	if (!notify_push(&in->notify, from, in->fsm.state, fsm_advert_priority(&in->fsm), reason))
+	/* The queue is allocated for instances that have a hook only. */
+	if (!in->notify) {
+		if (!(in->notify = malloc(sizeof(*in->notify)))) {
+			log_err("vip %s: out of memory: notify %s -> %s not run", in->cfg->name,
+				fsm_state_name(from), fsm_state_name(in->fsm.state));
+			return;
+		}
+		notify_init(in->notify);
+	}
+	if (!notify_push(in->notify, from, in->fsm.state, fsm_advert_priority(&in->fsm), reason))
 		log_err("vip %s: notify queue full (%d calls): the oldest waiting call was dropped", in->cfg->name,
 			NOTIFY_QUEUE_MAX);
 	instance_notify_run(d, in, now);
@@ -269,7 +278,6 @@ struct instance *instance_new(struct vipd *d, const struct vip_config *cfg, fsm_
 	}
 	in->ntracks = cfg->ntracks;
 	in->gate = cfg->wait_for_tracks;
-	notify_init(&in->notify);
 	struct fsm_params p = {
 		.vrid = cfg->vrid, .priority = cfg->priority, .interval = cfg->interval,
 		.preempt = cfg->preempt, .preempt_delay = (fsm_time)cfg->preempt_delay_ms * 1000,
@@ -277,7 +285,7 @@ struct instance *instance_new(struct vipd *d, const struct vip_config *cfg, fsm_
 	};
 	in->cfg = cfg;
 	/* CARP: a counter that starts anywhere, as ucarp's does. */
-	if (RAND_bytes((unsigned char *)&in->carp_counter, sizeof(in->carp_counter)) != 1)
+	if (getrandom(&in->carp_counter, sizeof(in->carp_counter), GRND_NONBLOCK) != sizeof(in->carp_counter))
 		in->carp_counter = (uint64_t)now;
 	in->carp_counter >>= 1;
 	in->ifc = vipd_iface(d, cfg->ifname);
@@ -296,6 +304,7 @@ void instance_free(struct instance *in)
 	check_cancel(in->d, in->tracks, in->ntracks);
 	/* A hook call under way runs to its end, unwatched. */
 	proc_forget(in->d->procs, in, false);
+	free(in->notify);
 	free(in->tracks);
 	free(in);
 }
@@ -318,8 +327,10 @@ void instance_reconfigure(struct vipd *d, struct instance *in, const struct vip_
 	in->ntracks = cfg->ntracks;
 	if (!cfg->wait_for_tracks)
 		in->gate = false;
-	if (!cfg->notify && in->notify.len && !in->notify.running)
-		notify_init(&in->notify);
+	if (!cfg->notify && in->notify && !in->notify->running) {
+		free(in->notify);
+		in->notify = NULL;
+	}
 	instance_refresh(d, in, now);
 }
 
@@ -529,7 +540,7 @@ void instance_timer(struct vipd *d, struct instance *in, fsm_time now)
 		instance_announce(d, in, now);
 	if (check_deadline(in) <= now)
 		check_run(d, in, now);
-	if (notify_deadline(&in->notify) <= now)
+	if (in->notify && notify_deadline(in->notify) <= now)
 		instance_notify_run(d, in, now);
 	instance_schedule(in);
 }
@@ -690,7 +701,8 @@ static void instance_tracks_json(const struct instance *in, struct sbuf *b)
 		sbuf_json_string(b, in->d->cfg.groups[in->cfg->group].name);
 	else
 		sbuf_printf(b, "null");
-	const struct notify *n = &in->notify;
+	static const struct notify none;
+	const struct notify *n = in->notify ? in->notify : &none;
 	sbuf_printf(b, ", \"notify\": {\"queued\": %zu, \"running\": %s, \"calls\": %llu, \"succeeded\": %llu, "
 		    "\"retried\": %llu, \"failed\": %llu, \"dropped\": %llu}", n->len, n->running ? "true" : "false",
 		    (unsigned long long)n->calls, (unsigned long long)n->succeeded, (unsigned long long)n->retried,

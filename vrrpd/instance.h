@@ -46,8 +46,8 @@ struct instance {
 	char fault_why[200];          /* the failed fault track, "" if none */
 	char prio_why[200];           /* why the effective priority differs, "" if it does not */
 	char sync_why[200];           /* the sync group's reason for the last forced change */
-	/* Notify hook. */
-	struct notify notify;
+	/* Notify hook: the queue, once the instance has had a call. */
+	struct notify *notify;
 };
 
 struct instance *instance_new(struct vipd *d, const struct vip_config *cfg, fsm_time now);

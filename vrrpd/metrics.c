@@ -206,7 +206,8 @@ static void render_notify(const struct vipd *d, struct sbuf *b)
 			if (!in->cfg->notify)
 				continue;
 			open_inst(b, counters[c].name, in);
-			sbuf_printf(b, "} %llu\n", (ull) * (const uint64_t *)((const char *)&in->notify + counters[c].off));
+			sbuf_printf(b, "} %llu\n", in->notify ? (ull) * (const uint64_t *)((const char *)in->notify +
+									   counters[c].off) : 0ULL);
 		}
 	}
 	head(b, "vipd_notify_queued", "gauge", "Notify calls waiting or running.");
@@ -215,7 +216,7 @@ static void render_notify(const struct vipd *d, struct sbuf *b)
 		if (!in->cfg->notify)
 			continue;
 		open_inst(b, "vipd_notify_queued", in);
-		sbuf_printf(b, "} %zu\n", in->notify.len);
+		sbuf_printf(b, "} %zu\n", in->notify ? in->notify->len : 0);
 	}
 }
 

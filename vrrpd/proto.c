@@ -3,13 +3,11 @@
  * Every multi-byte field is read and written a byte at a time in network
  * order, so nothing here depends on alignment or host byte order. */
 #include "proto.h"
+#include "hmac.h"
 
 #include <string.h>
 #include <sys/socket.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #define IPV4_HDR_MIN 20
 #define IPV6_HDR_LEN 40
@@ -373,14 +371,19 @@ uint8_t proto_carp_advskew(uint8_t priority)
 
 /* ucarp's HMAC-SHA1: version, type, vhid, the virtual address, then the
  * 64-bit counter as sent; the key is the password, zero-padded. */
-static void carp_hmac(const struct vrrp_auth *auth, uint8_t vhid, const uint8_t counter[8], uint8_t md[20])
+static bool carp_hmac(const struct vrrp_auth *auth, uint8_t vhid, const uint8_t counter[8], uint8_t md[20])
 {
 	uint8_t msg[3 + 4 + 8] = { CARP_VERSION, VRRP_TYPE_ADVERT, vhid };
-	unsigned mdlen = 20;
 
 	memcpy(msg + 3, auth->vaddr.u.bytes, 4);
 	memcpy(msg + 7, counter, 8);
-	HMAC(EVP_sha1(), auth->key, CARP_KEY_MAX + 1, msg, sizeof(msg), md, &mdlen);
+	/* Without libcrypto no digest can be made: every advert is refused
+	 * (bad_auth) and none is sent. vipd says so at start. */
+	if (hmac_sha1(auth->key, CARP_KEY_MAX + 1, msg, sizeof(msg), md) < 0) {
+		memset(md, 0, 20);
+		return false;
+	}
+	return true;
 }
 
 static enum vrrp_drop check_vrrp2(const struct ip_view *ip, const struct vrrp_auth *auth)
@@ -407,7 +410,7 @@ static enum vrrp_drop check_vrrp2(const struct ip_view *ip, const struct vrrp_au
 	if (m[4] != (auth->has_key ? VRRP2_AUTH_TEXT : VRRP2_AUTH_NONE))
 		return DROP_BAD_AUTH;
 	memcpy(want, auth->key, VRRP2_AUTH_LEN);
-	if (auth->has_key && CRYPTO_memcmp(m + ip->msglen - VRRP2_AUTH_LEN, want, VRRP2_AUTH_LEN) != 0)
+	if (auth->has_key && !equal_ct(m + ip->msglen - VRRP2_AUTH_LEN, want, VRRP2_AUTH_LEN))
 		return DROP_BAD_AUTH;
 	return DROP_NONE;
 }
@@ -429,8 +432,7 @@ static enum vrrp_drop check_carp(const struct ip_view *ip, const struct vrrp_aut
 		return DROP_BAD_CHECKSUM;
 	if (m[5] == 0 && m[2] == 0)
 		return DROP_BAD_INTERVAL;
-	carp_hmac(auth, m[1], m + 8, md);
-	if (CRYPTO_memcmp(md, m + 16, sizeof(md)) != 0)
+	if (!carp_hmac(auth, m[1], m + 8, md) || !equal_ct(md, m + 16, sizeof(md)))
 		return DROP_BAD_AUTH;
 	return DROP_NONE;
 }
@@ -520,7 +522,8 @@ static ssize_t encode_carp(const struct vrrp_advert *adv, const struct vrrp_auth
 	buf[5] = adv->priority ? (uint8_t)(adv->interval / 100) : CARP_LEAVING;
 	for (int i = 0; i < 8; i++)
 		buf[8 + i] = (uint8_t)(counter >> (56 - 8 * i));
-	carp_hmac(auth, adv->vrid, buf + 8, buf + 16);
+	if (!carp_hmac(auth, adv->vrid, buf + 8, buf + 16))
+		return -1;
 	put16(buf + 6, (uint16_t)~sum_fold(sum_bytes(0, buf, CARP_HDR_LEN)));
 	return CARP_HDR_LEN;
 }

@@ -22,6 +22,7 @@
 #include "check.h"
 #include "control.h"
 #include "filter.h"
+#include "hmac.h"
 #include "httpcheck.h"
 #include "instance.h"
 #include "log.h"
@@ -117,22 +118,48 @@ static void vipd_iface_close(struct vipd *d, struct iface *ifc)
 {
 	if (!ifc->cap)
 		return;
-	epoll_ctl(d->epfd, EPOLL_CTL_DEL, capture_fd(ifc->cap), NULL);
+	vipd_watch_fd(d, capture_fd(ifc->cap), 0, &ifc->ev);
 	capture_close(ifc->cap);
 	ifc->cap = NULL;
 }
 
+/* What the capture must hold for the instances on this interface. */
+static void vipd_iface_size(struct vipd *d, const struct iface *ifc, struct capture_size *size)
+{
+	size_t n = 0, maxaddrs = 1, addrlen = 4;
+
+	for (size_t i = 0; i < d->ninst; i++) {
+		const struct instance *in = d->inst[i];
+		if (in->ifc != ifc)
+			continue;
+		n++;
+		if (in->cfg->naddrs > maxaddrs)
+			maxaddrs = in->cfg->naddrs;
+		if (in->cfg->family == AF_INET6)
+			addrlen = 16;
+	}
+	capture_size(n, maxaddrs, addrlen, size);
+}
+
 bool vipd_iface_ready(struct vipd *d, struct iface *ifc, int ifindex)
 {
+	struct capture_size need;
+
 	/* A capture opened on an interface that has since been replaced
-	 * (same name, new index) listens to nothing. */
-	if (ifc->cap && ifc->ifindex == ifindex)
+	 * (same name, new index) listens to nothing; one opened for fewer
+	 * or smaller instances (before a reload) would drop bursts. */
+	need = ifc->need;
+	if (!need.snaplen)
+		vipd_iface_size(d, ifc, &need);
+	if (ifc->cap && ifc->ifindex == ifindex && need.snaplen <= ifc->size.snaplen &&
+	    need.buffer <= ifc->size.buffer)
 		return true;
 	vipd_iface_close(d, ifc);
 	fsm_time now = vipd_now();
 	if (now < ifc->retry_at)
 		return false;
-	ifc->cap = capture_open(ifc->name, ifc->error, sizeof(ifc->error));
+	ifc->size = need;
+	ifc->cap = capture_open(ifc->name, &need, ifc->error, sizeof(ifc->error));
 	if (!ifc->cap) {
 		ifc->retry_at = now + CAPTURE_RETRY_US;
 		return false;
@@ -263,7 +290,8 @@ static void vipd_on_capture_ev(struct evh *h, uint32_t events)
 	struct iface *ifc = (struct iface *)h;
 
 	(void)events;
-	vipd_on_capture(ifc->d, ifc);
+	if (ifc->cap)
+		vipd_on_capture(ifc->d, ifc);
 }
 
 static void vipd_on_netlink_change(void *arg)
@@ -386,6 +414,10 @@ static int vipd_apply_config(struct vipd *d, struct vipd_config *cfg)
 		}
 		log_info("vip %s: %s on %s, vrid %u, priority %u", cfg->vips[i].name, old ? "changed" : "added",
 			 cfg->vips[i].ifname, cfg->vips[i].vrid, cfg->vips[i].priority);
+		uint8_t md[20];
+		if (cfg->vips[i].protocol == VIP_PROTO_CARP && hmac_sha1("", 0, "", 0, md) < 0)
+			log_err("vip %s: carp authenticates with HMAC-SHA1, which is not available: %s",
+				cfg->vips[i].name, hmac_error());
 	}
 	/* Whatever is not carried over stops now and gives up its VIPs. */
 	for (size_t i = 0; i < d->ninst; i++) {
@@ -401,6 +433,8 @@ static int vipd_apply_config(struct vipd *d, struct vipd_config *cfg)
 	free(d->inst);
 	d->inst = next;
 	d->ninst = cfg->nvips;
+	for (struct iface *ifc = d->ifaces; ifc; ifc = ifc->next)
+		vipd_iface_size(d, ifc, &ifc->need);
 	char err[512];
 	if (filter_sync(&d->filter, cfg, err, sizeof(err)) < 0)
 		log_err("accept_mode = false is not enforced: %s", err);

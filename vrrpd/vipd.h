@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "capture.h"
 #include "config.h"
 #include "evh.h"
 #include "fsm.h"
@@ -25,6 +26,8 @@ struct iface {
 	struct vipd *d;
 	char name[IF_NAMESIZE];
 	struct capture *cap;
+	struct capture_size size; /* what it was opened for */
+	struct capture_size need; /* what the instances on it need (0: not known yet) */
 	int ifindex;          /* the link the capture was opened on */
 	fsm_time retry_at;    /* reopen after an error no sooner than this */
 	char error[256];      /* last open/read error, for status and logs */

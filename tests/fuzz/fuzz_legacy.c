@@ -1,4 +1,4 @@
-// sources: vrrpd/proto.c vrrpd/addr.c
+// sources: vrrpd/proto.c vrrpd/addr.c vrrpd/hmac.c vrrpd/dynlib.c
 // libs: libcrypto
 /* fuzz_legacy.c - libFuzzer target: proto_decode_as() for VRRPv2 and CARP
  * (vrrpd/proto.c).

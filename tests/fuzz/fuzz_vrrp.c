@@ -1,4 +1,4 @@
-// sources: vrrpd/proto.c vrrpd/addr.c
+// sources: vrrpd/proto.c vrrpd/addr.c vrrpd/hmac.c vrrpd/dynlib.c
 // libs: libcrypto
 /* fuzz_vrrp.c - libFuzzer target: proto_decode() on IPv4/IPv6 packets
  * carrying VRRPv3 advertisements (vrrpd/proto.c).
