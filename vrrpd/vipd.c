@@ -14,7 +14,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -38,7 +37,7 @@
 
 /* epoll tags: small integers for the fixed fds, a struct evh for the
  * rest (captures, check sockets, hook output, metrics). */
-enum { EV_TIMER = 1, EV_SIGNAL, EV_NETLINK, EV_CONTROL, EV__FIXED };
+enum { EV_SIGNAL = 1, EV_NETLINK, EV_CONTROL, EV__FIXED };
 
 int vipd_watch_fd(void *ctx, int fd, uint32_t events, struct evh *h)
 {
@@ -185,14 +184,24 @@ struct rx_ctx {
 	fsm_time now;
 };
 
+/* Per interface, family and VRID: an index, as every packet is looked
+ * up (rebuilt with the instance list). */
 static struct instance *vipd_find_instance(struct vipd *d, const struct iface *ifc, int family, int vrid)
 {
+	(void)d;
+	if (vrid < 0 || vrid > 255)
+		return NULL;
+	return ifc->by_vrid[family == AF_INET6][vrid];
+}
+
+static void vipd_index_instances(struct vipd *d)
+{
+	for (struct iface *ifc = d->ifaces; ifc; ifc = ifc->next)
+		memset(ifc->by_vrid, 0, sizeof(ifc->by_vrid));
 	for (size_t i = 0; i < d->ninst; i++) {
 		struct instance *in = d->inst[i];
-		if (in->ifc == ifc && in->cfg->family == family && in->cfg->vrid == vrid)
-			return in;
+		in->ifc->by_vrid[in->cfg->family == AF_INET6][in->cfg->vrid] = in;
 	}
-	return NULL;
 }
 
 /* For a packet that failed to decode, find who it was meant for, if the
@@ -433,6 +442,7 @@ static int vipd_apply_config(struct vipd *d, struct vipd_config *cfg)
 	free(d->inst);
 	d->inst = next;
 	d->ninst = cfg->nvips;
+	vipd_index_instances(d);
 	for (struct iface *ifc = d->ifaces; ifc; ifc = ifc->next)
 		vipd_iface_size(d, ifc, &ifc->need);
 	char err[512];
@@ -704,7 +714,9 @@ static void vipd_on_control(struct vipd *d)
 
 /* Timers */
 
-static void vipd_arm_timer(struct vipd *d)
+/* The next deadline of anything: instances, capture retries, children,
+ * HTTP checks, metrics, the shutdown bound. */
+static fsm_time vipd_next_deadline(const struct vipd *d)
 {
 	fsm_time next = FSM_NEVER;
 
@@ -725,24 +737,14 @@ static void vipd_arm_timer(struct vipd *d)
 		next = t;
 	if (d->stopping && d->stop_deadline < next)
 		next = d->stop_deadline;
-	struct itimerspec its = { 0 };
-	if (next != FSM_NEVER) {
-		if (next < 1)
-			next = 1;
-		its.it_value.tv_sec = next / 1000000;
-		its.it_value.tv_nsec = (next % 1000000) * 1000;
-	}
-	timerfd_settime(d->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
+	return next;
 }
 
 static void vipd_on_timer(struct vipd *d)
 {
-	uint64_t expirations;
 	fsm_time now = vipd_now();
 	bool giveups = false, retry = false;
 
-	if (read(d->timerfd, &expirations, sizeof(expirations)) < 0 && errno != EAGAIN)
-		log_warn("timerfd: %s", strerror(errno));
 	proc_timer(d->procs, now);
 	httpcheck_timer(d->http, now);
 	metrics_timer(d->metrics);
@@ -819,18 +821,26 @@ static int vipd_loop(struct vipd *d)
 {
 	struct epoll_event evs[32];
 
+	/* Deadlines are epoll_pwait2's timeout, in nanoseconds: no timer
+	 * descriptor to arm and read around every advert. */
 	while (!vipd_done(d)) {
-		vipd_arm_timer(d);
-		int n = epoll_wait(d->epfd, evs, 32, -1);
+		fsm_time next = vipd_next_deadline(d), now = vipd_now();
+		struct timespec ts, *tsp = NULL;
+		if (next != FSM_NEVER) {
+			fsm_time wait = next > now ? next - now : 0;
+			ts.tv_sec = wait / 1000000;
+			ts.tv_nsec = (wait % 1000000) * 1000;
+			tsp = &ts;
+		}
+		int n = epoll_pwait2(d->epfd, evs, 32, tsp, NULL);
 		d->nunwatched = 0;
 		if (n < 0 && errno != EINTR) {
-			log_err("epoll_wait: %s", strerror(errno));
+			log_err("epoll_pwait2: %s", strerror(errno));
 			return 1;
 		}
 		for (int i = 0; i < n; i++) {
 			uintptr_t tag = (uintptr_t)evs[i].data.ptr;
 			switch (tag) {
-			case EV_TIMER: vipd_on_timer(d); break;
 			case EV_SIGNAL: vipd_on_signal(d); break;
 			case EV_NETLINK: netlink_dispatch(d->nl); break;
 			case EV_CONTROL: vipd_on_control(d); break;
@@ -842,6 +852,8 @@ static int vipd_loop(struct vipd *d)
 			}
 			}
 		}
+		if (vipd_now() >= next)
+			vipd_on_timer(d);
 		if (d->cfg.ngroups)
 			vipd_sync_groups(d, vipd_now());
 	}
@@ -873,8 +885,7 @@ static int vipd_open(struct vipd *d)
 	signal(SIGPIPE, SIG_IGN);
 	d->epfd = epoll_create1(EPOLL_CLOEXEC);
 	d->sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	d->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (d->epfd < 0 || d->sigfd < 0 || d->timerfd < 0) {
+	if (d->epfd < 0 || d->sigfd < 0) {
 		log_err("cannot set up the event loop: %s", strerror(errno));
 		return -1;
 	}
@@ -901,7 +912,7 @@ static int vipd_open(struct vipd *d)
 		log_err("control socket: %s", err);
 		return -1;
 	}
-	if (vipd_watch(d, d->timerfd, EV_TIMER) < 0 || vipd_watch(d, d->sigfd, EV_SIGNAL) < 0 ||
+	if (vipd_watch(d, d->sigfd, EV_SIGNAL) < 0 ||
 	    vipd_watch(d, netlink_fd(d->nl), EV_NETLINK) < 0 || vipd_watch(d, d->ctl_fd, EV_CONTROL) < 0) {
 		log_err("epoll: %s", strerror(errno));
 		return -1;
@@ -917,13 +928,16 @@ static void vipd_close(struct vipd *d)
 	metrics_stop(d->metrics);
 	httpcheck_free(d->http);
 	proc_table_free(d->procs);
-	free(d->unwatched);
 	while (d->ifaces) {
 		struct iface *next = d->ifaces->next;
 		vipd_iface_close(d, d->ifaces);
 		free(d->ifaces);
 		d->ifaces = next;
 	}
+	/* Last: closing anything above records it as unwatched. */
+	free(d->unwatched);
+	d->unwatched = NULL;
+	d->nunwatched = d->unwatched_cap = 0;
 	if (d->ctl_fd >= 0) {
 		close(d->ctl_fd);
 		/* After the drop the socket's directory is root's: the socket

@@ -28,6 +28,7 @@ struct iface {
 	struct capture *cap;
 	struct capture_size size; /* what it was opened for */
 	struct capture_size need; /* what the instances on it need (0: not known yet) */
+	struct instance *by_vrid[2][256]; /* [IPv6?][VRID]: the instance for a packet */
 	int ifindex;          /* the link the capture was opened on */
 	fsm_time retry_at;    /* reopen after an error no sooner than this */
 	char error[256];      /* last open/read error, for status and logs */
@@ -39,7 +40,6 @@ struct vipd {
 	const char *run_as;          /* the user after the drop; NULL: root */
 	struct vipd_config cfg;
 	int epfd;
-	int timerfd;
 	int sigfd;
 	int ctl_fd;
 	struct netlink *nl;
