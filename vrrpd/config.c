@@ -208,30 +208,13 @@ static int section_line(cfg_t *sec)
 #define KEY(name) CFG_PTR_CB(name, NULL, CFGF_NONE, cval_parse, free)
 #define LIST(name) CFG_PTR_LIST_CB(name, NULL, CFGF_NONE, cval_parse, free)
 
-static cfg_opt_t track_http_opts[] = {
-	KEY("url"),
-	KEY("expect"),
-	KEY("interval"),
-	KEY("timeout"),
-	KEY("rise"),
-	KEY("fall"),
-	KEY("weight"),
-	KEY("fault"),
-	CFG_PTR_CB(SECTION_LINE_KEY, "0", CFGF_NONE, section_line_parse, NULL),
-	CFG_END()
-};
+/* What every checked track takes besides its target (track_common()). */
+#define TRACK_KEYS                                                              \
+	KEY("interval"), KEY("timeout"), KEY("rise"), KEY("fall"), KEY("weight"), KEY("fault"), \
+	CFG_PTR_CB(SECTION_LINE_KEY, "0", CFGF_NONE, section_line_parse, NULL), CFG_END()
 
-static cfg_opt_t track_script_opts[] = {
-	KEY("command"),
-	KEY("interval"),
-	KEY("timeout"),
-	KEY("rise"),
-	KEY("fall"),
-	KEY("weight"),
-	KEY("fault"),
-	CFG_PTR_CB(SECTION_LINE_KEY, "0", CFGF_NONE, section_line_parse, NULL),
-	CFG_END()
-};
+static cfg_opt_t track_http_opts[] = { KEY("url"), KEY("expect"), TRACK_KEYS };
+static cfg_opt_t track_script_opts[] = { KEY("command"), TRACK_KEYS };
 
 static cfg_opt_t group_opts[] = {
 	LIST("members"),

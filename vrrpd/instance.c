@@ -449,7 +449,18 @@ static void instance_evaluate(struct vipd *d, struct instance *in, fsm_time now)
 	}
 }
 
+static void instance_refresh_state(struct vipd *d, struct instance *in, fsm_time now);
+
+/* Whatever changed (a track's verdict releasing the readiness gate, a
+ * link), the cached deadline must follow: a held backup's down timer
+ * comes back into it here. */
 void instance_refresh(struct vipd *d, struct instance *in, fsm_time now)
+{
+	instance_refresh_state(d, in, now);
+	instance_schedule(in);
+}
+
+static void instance_refresh_state(struct vipd *d, struct instance *in, fsm_time now)
 {
 	struct fsm_actions a = { 0 };
 	char why[sizeof(in->wait)];

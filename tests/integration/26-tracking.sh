@@ -252,7 +252,20 @@ nginx_start r1
 ok "nginx answers: r1 takes $VIP_A and $VIP_B back" \
 	eval 'wait_until 10 only_holder r1 $VIP_A && wait_until 10 only_holder r1 $VIP_B'
 ok "and is no longer held" eval '[ "$(vfield r1 weighted .held)" = false ]'
-echo "# figures: nginx stop -> VIP moved: fault $move_a ms, weight $move_b ms (bound $BOUND_MS ms); nginx start -> back: $back_a ms, $back_b ms; gate released after $(ms_since "$t0") ms"
+gate_ms=$(ms_since "$t0")
+# Alone on the link, nobody's adverts wake a held backup: the gate's
+# release itself must bring its overdue down timer back.
+vipd_term_check r2
+vipd_term_check r1
+nginx_stop r1
+vipd_start r1
+ok "alone, restarted with nginx down: r1 holds nothing for 2 s" \
+	steady_window 2 eval 'is_state r1 weighted backup && lacks_addr r1 $VIP_B && lacks_addr r1 $VIP_A'
+nginx_start r1
+ok "nginx answers: alone, r1 takes $VIP_A and $VIP_B" \
+	eval 'wait_until 5 only_holder r1 $VIP_A && wait_until 5 only_holder r1 $VIP_B'
+
+echo "# figures: nginx stop -> VIP moved: fault $move_a ms, weight $move_b ms (bound $BOUND_MS ms); nginx start -> back: $back_a ms, $back_b ms; gate released after $gate_ms ms"
 
 nginx_stop r2
 nginx_stop r1
