@@ -11,6 +11,8 @@
 #   4 lab halt front02, front03: front01 holds and serves all three VIPs
 #   5 lab boot front02, front03: each VIP back home, never two holders
 #   6 vipctl giveup 200 on front01: 200 moves and still answers; resume: back
+#  6b nginx stops on front01: its /healthz track fails, 200 moves and still
+#     answers; lab up starts nginx again and 200 comes back once it passes
 #   7 a logged-in user whose front-end is halted stays logged in
 #   8 the reset-password mail reaches the lab's mail sink
 #   9 headless chromium on the client opens http://news.lab/ by name
@@ -552,6 +554,24 @@ else
 fi
 note "$(handover_ms 200 front01 front02)" "$(handover_ms 200 front02 front01)"
 
+# ---- 6b: the web server fails ------------------------------------------------------------
+step 6b "nginx stops on front01, then lab up starts it again"
+ANCHOR="nginx stopped on front01"
+ngpid=$(cat "$LAB_STATE/front01/nginx/nginx.pid" 2>/dev/null)
+t6b=$(now_us)
+ok "nginx stops on front01 (SIGQUIT to its master process, $ngpid)" eval '[ -n "$ngpid" ] && kill -QUIT "$ngpid"'
+ok "200 leaves front01 once its web track fails (fall 5 x 1 s, then the election)" \
+	wait_until 20 held_elsewhere 200 front01
+note "$(vip_line 200) $(secs_since "$t6b") s after nginx stopped"
+ok "front01's vipctl status says why: priority 90, track web down" \
+	eval 'lab exec front01 vipctl status | grep -q "priority 90: track web down"'
+ok "200 answers 200 from its new holder" wait_until 5 vip_200 200
+t6b=$(now_us)
+ok "lab up starts nginx on front01 again" eval 'lab up >"$TR/up-6b.log" 2>&1'
+ok "200 returns to front01 once /healthz passes twice" wait_until 20 holder_is 200 front01
+note "back $(secs_since "$t6b") s after lab up began"
+ok "200 answers 200" wait_until 5 vip_200 200
+
 # ---- 7: a session survives its front-end ------------------------------------------------------
 step 7 "a logged-in user's front-end is halted"
 ANCHOR="session across halt"
@@ -632,7 +652,7 @@ ANCHOR="end"
 stop_traffic
 if [ "$TAP_FAILED" != 0 ] || [ -n "${KEEP_LOGS:-}" ]; then save_logs; fi
 note "client traffic, per step (requests counted in the step they started in):"
-for s in 1 2 3 4 5 6 7 8 9; do
+for s in 1 2 3 4 5 6 6b 7 8 9; do
 	step_errors $s | sed 's/^/# /'
 done
 cat "$TR"/get-20? | awk '{ n++; if ($5 != 200) f++ } END { printf "# in all: %d of %d GETs failed", f, n }'
