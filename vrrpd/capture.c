@@ -26,7 +26,8 @@
  * headers, rounded. */
 #define CAPTURE_SLOT_OVERHEAD 96
 #define CAPTURE_BURSTS 4
-#define CAPTURE_FILTER "ip proto 112 or ip6 proto 112"
+/* AH (51): VRRPv2 adverts authenticated as keepalived does. */
+#define CAPTURE_FILTER "ip proto 112 or ip6 proto 112 or ip proto 51"
 
 #define ETHERTYPE_IP4 0x0800
 #define ETHERTYPE_IP6 0x86dd

@@ -1,6 +1,7 @@
 /* capture.h - receive VRRP advertisements with libpcap.
  *
- * One capture per interface, BPF filter "ip proto 112 or ip6 proto 112",
+ * One capture per interface, BPF filter "ip proto 112 or ip6 proto 112 or
+ * ip proto 51" (VRRPv2 inside IPsec AH),
  * immediate mode, incoming packets only, non-blocking. The callback gets
  * the IP packet with the link-layer header stripped. */
 #ifndef VIPD_CAPTURE_H

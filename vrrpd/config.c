@@ -239,6 +239,7 @@ static cfg_opt_t vip_opts[] = {
 	KEY("password"),
 	KEY("advbase"),
 	KEY("advskew"),
+	KEY("auth_type"),
 	LIST("track_interface"),
 	CFG_SEC("track_http", track_http_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("track_script", track_script_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -439,6 +440,11 @@ static const struct choice protocols[] = {
 	{ "vrrp3", VIP_PROTO_VRRP3, true },
 	{ "vrrp2", VIP_PROTO_VRRP2, true },
 	{ "carp", VIP_PROTO_CARP, true },
+};
+
+static const struct choice auth_types[] = {
+	{ "pass", 0, true },
+	{ "ah", 1, true },
 };
 
 static const struct choice cksum_modes[] = {
@@ -920,6 +926,8 @@ static void vip_protocol_keys(struct ctx *c, cfg_t *sec, struct vip_config *vc)
 	long n;
 
 	vc->auth.proto = vc->protocol;
+	if (vc->protocol != VIP_PROTO_VRRP2 && (v = scalar(sec, "auth_type")))
+		bad_value(c, "auth_type", v, true, "needs protocol = \"vrrp2\"");
 	if (vc->protocol == VIP_PROTO_VRRP3) {
 		if (pw)
 			bad_value(c, "password", pw, true, "needs protocol = \"vrrp2\" or \"carp\"");
@@ -938,6 +946,15 @@ static void vip_protocol_keys(struct ctx *c, cfg_t *sec, struct vip_config *vc)
 		vc->auth.has_key = true;
 	}
 	if (vc->protocol == VIP_PROTO_VRRP2) {
+		/* "pass": the password in clear in every advert (RFC 2338);
+		 * "ah": IPsec AH with HMAC-MD5-96 keyed by it, as keepalived's
+		 * auth_type AH. */
+		int ah = 0;
+		get_choice(c, sec, "auth_type", auth_types, sizeof(auth_types) / sizeof(auth_types[0]), &ah);
+		if (ah && !pw)
+			add_msg(c, scalar(sec, "auth_type")->line, "auth_type = \"ah\" needs a password (the key)");
+		vc->auth.ah = ah;
+		vc->auth.ah_unicast = ah && vc->npeers > 0;
 		if (vc->interval % 100)
 			add_msg(c, pline, "vrrp2 advertises whole seconds: advert_interval must be 1..40");
 		for (const char *const *k = (const char *const[]){ "advbase", "advskew", NULL }; *k; k++)

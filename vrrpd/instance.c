@@ -34,24 +34,33 @@ static void instance_send_advert(struct vipd *d, struct instance *in, uint8_t pr
 		.family = c->family, .vrid = c->vrid, .priority = prio,
 		.interval = c->interval, .naddrs = (uint8_t)c->naddrs,
 	};
-	uint8_t msg[VRRP_HDR_LEN + VRRP_MAX_ADDRS * 16];
+	uint8_t msg[60 + AH_LEN + VRRP_HDR_LEN + VRRP_MAX_ADDRS * 16];
 	struct ipaddr group;
 	char err[256], a[IPADDR_STRLEN];
 
 	for (size_t i = 0; i < c->naddrs; i++)
 		adv.addrs[i] = c->addrs[i].addr;
 	ipaddr_vrrp_group(c->family, &group);
+	/* AH: one sequence number per round, above any heard (as
+	 * keepalived: it stops short of the top rather than wrap). */
+	if (c->auth.ah && in->ah_seq < 0xfffffffeu)
+		in->ah_seq++;
 	size_t ndst = c->npeers ? c->npeers : 1;
 	for (size_t i = 0; i < ndst; i++) {
 		const struct ipaddr *dst = c->npeers ? &c->peers[i] : &group;
-		ssize_t len = proto_encode_as(&adv, &c->auth, ++in->carp_counter, &in->self, dst, c->checksum_mode,
-					      msg, sizeof(msg));
+		uint64_t counter = c->auth.ah ? in->ah_seq : ++in->carp_counter;
+		ssize_t len = proto_encode_as(&adv, &c->auth, counter, &in->self, dst, c->checksum_mode, msg,
+					      sizeof(msg));
 		if (len < 0) {
-			log_err("vip %s: cannot encode an advertisement", c->name);
+			log_err("vip %s: cannot encode an advertisement%s", c->name,
+				c->auth.ah || c->protocol == VIP_PROTO_CARP ? " (is libcrypto there?)" : "");
 			return;
 		}
-		if (sender_advert(instance_sender(d, in), in->ifindex, &in->self, dst, msg,
-				  (size_t)len, err, sizeof(err)) < 0) {
+		int rc = c->auth.ah ? sender_packet(instance_sender(d, in), in->ifindex, &in->self, dst, msg,
+						    (size_t)len, err, sizeof(err))
+				    : sender_advert(instance_sender(d, in), in->ifindex, &in->self, dst, msg,
+						    (size_t)len, err, sizeof(err));
+		if (rc < 0) {
 			/* Rate limit: one line per failure streak, counted always. */
 			if (in->n.send_errors++ == 0)
 				log_warn("vip %s: advertisement to %s failed: %s", c->name, ipaddr_str(dst, a), err);
@@ -519,6 +528,16 @@ void instance_packet(struct vipd *d, struct instance *in, const struct vrrp_pack
 
 	if (in->fsm.state == FSM_INIT || in->fsm.state == FSM_FAULT)
 		return;
+	/* AH: an authentic advert spends its sequence number whatever comes
+	 * next (as keepalived does); one not above the last heard or sent is
+	 * a replay. */
+	if (in->cfg->auth.ah) {
+		if (pkt->counter <= in->ah_seq) {
+			in->n.drops[DROP_REPLAY]++;
+			return;
+		}
+		in->ah_seq = (uint32_t)pkt->counter;
+	}
 	for (size_t i = 0; i < in->cfg->naddrs; i++)
 		vips[i] = in->cfg->addrs[i].addr;
 	/* A CARP advert lists no addresses: its HMAC covers the VIP instead. */

@@ -35,6 +35,7 @@ struct instance {
 	uint64_t carp_counter;        /* CARP: our advertisement counter */
 	uint64_t seen_counter[64];    /* CARP: the last counters heard (a ring) */
 	unsigned seen_next;
+	uint32_t ah_seq;              /* AH: the last sequence number sent or accepted */
 	struct instance_counters n;
 	/* Tracking. */
 	struct track *tracks;

@@ -152,6 +152,77 @@ static enum vrrp_drop parse_ip(const uint8_t *pkt, size_t len, struct ip_view *i
 	}
 }
 
+/* ---- IPsec AH around VRRPv2, as keepalived speaks it ------------------ */
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The 96-bit ICV: HMAC-MD5, keyed by the password (at most 8 bytes), of
+ * the IP header with the fields that change in transit zeroed (TOS,
+ * flags and fragment offset, checksum; the TTL too for unicast adverts),
+ * the AH header with the ICV zeroed, and the VRRP message (RFC 2402 3.3.3,
+ * with keepalived's choice of mutable fields). */
+static bool ah_icv(const struct vrrp_auth *auth, const uint8_t *pkt, size_t ihl, size_t total, uint8_t icv[12])
+{
+	uint8_t buf[60 + AH_LEN + VRRP_HDR_LEN + 255 * 4 + VRRP2_AUTH_LEN], md[16];
+
+	if (total > sizeof(buf) || total < ihl + AH_LEN)
+		return false;
+	memcpy(buf, pkt, total);
+	buf[1] = 0;
+	buf[6] = buf[7] = 0;
+	buf[10] = buf[11] = 0;
+	if (auth->ah_unicast)
+		buf[8] = 0;
+	memset(buf + ihl + 12, 0, 12);
+	if (hmac_md5(auth->key, strnlen((const char *)auth->key, VRRP2_AUTH_LEN), buf, total, md) < 0)
+		return false;
+	memcpy(icv, md, 12);
+	return true;
+}
+
+/* An IPv4 packet for a VRRPv2 group: with AH exactly when the group uses
+ * it, the SPI the sender's address, the ICV right. */
+static enum vrrp_drop parse_ipv4_ah(const uint8_t *pkt, size_t len, const struct vrrp_auth *auth,
+				    struct ip_view *ip, uint32_t *seq)
+{
+	uint8_t icv[12];
+
+	if (len < IPV4_HDR_MIN)
+		return DROP_TRUNCATED;
+	size_t ihl = (size_t)(pkt[0] & 0x0f) * 4, total = get16(pkt + 2);
+	if (ihl < IPV4_HDR_MIN)
+		return DROP_BAD_IP;
+	if (ihl > len || total > len)
+		return DROP_TRUNCATED;
+	if (total < ihl || (pkt[9] != AH_IPPROTO && pkt[9] != VRRP_IPPROTO))
+		return DROP_BAD_IP;
+	if ((pkt[9] == AH_IPPROTO) != auth->ah)
+		return DROP_BAD_AUTH;
+	if (get16(pkt + 6) & IPV4_FRAG_MASK)
+		return DROP_BAD_IP;
+	if (!auth->ah) {
+		*ip = (struct ip_view){ .family = AF_INET, .src = pkt + 12, .dst = pkt + 16,
+					.ttl = pkt[8], .msg = pkt + ihl, .msglen = total - ihl };
+		return DROP_NONE;
+	}
+	if (total < ihl + AH_LEN)
+		return DROP_TRUNCATED;
+	const uint8_t *ah = pkt + ihl;
+	if (ah[0] != VRRP_IPPROTO || ah[1] != AH_LEN / 4 - 2)
+		return DROP_BAD_IP;
+	if (memcmp(ah + 4, pkt + 12, 4) != 0)
+		return DROP_BAD_AUTH; /* the SPI is the sender's address */
+	if (!ah_icv(auth, pkt, ihl, total, icv) || !equal_ct(icv, ah + 12, sizeof(icv)))
+		return DROP_BAD_AUTH;
+	*seq = get32(ah + 8);
+	*ip = (struct ip_view){ .family = AF_INET, .src = pkt + 12, .dst = pkt + 16, .ttl = pkt[8],
+				.msg = pkt + ihl + AH_LEN, .msglen = total - ihl - AH_LEN };
+	return DROP_NONE;
+}
+
 /* RFC 5798 5.2.8 / RFC 9568 5.2.8: IPv6 always includes the pseudo-header.
  * For IPv4 the RFCs disagree, so accept either and report which one held;
  * the pseudo-header variant is tried first because deployed peers use it. */
@@ -407,10 +478,10 @@ static enum vrrp_drop check_vrrp2(const struct ip_view *ip, const struct vrrp_au
 	if (m[5] == 0)
 		return DROP_BAD_INTERVAL;
 	/* RFC 3768 7.1: the authentication type must match the group's. */
-	if (m[4] != (auth->has_key ? VRRP2_AUTH_TEXT : VRRP2_AUTH_NONE))
+	if (m[4] != (auth->ah ? VRRP2_AUTH_AH : auth->has_key ? VRRP2_AUTH_TEXT : VRRP2_AUTH_NONE))
 		return DROP_BAD_AUTH;
 	memcpy(want, auth->key, VRRP2_AUTH_LEN);
-	if (auth->has_key && !equal_ct(m + ip->msglen - VRRP2_AUTH_LEN, want, VRRP2_AUTH_LEN))
+	if (auth->has_key && !auth->ah && !equal_ct(m + ip->msglen - VRRP2_AUTH_LEN, want, VRRP2_AUTH_LEN))
 		return DROP_BAD_AUTH;
 	return DROP_NONE;
 }
@@ -449,7 +520,12 @@ enum vrrp_drop proto_decode_as(const uint8_t *pkt, size_t len, const struct vrrp
 			out->proto = VIP_PROTO_VRRP3;
 		return r;
 	}
-	if ((r = parse_ip(pkt, len, &ip)) != DROP_NONE)
+	uint32_t seq = 0;
+	if (auth->proto == VIP_PROTO_VRRP2 && len >= 1 && pkt[0] >> 4 == 4)
+		r = parse_ipv4_ah(pkt, len, auth, &ip, &seq);
+	else
+		r = parse_ip(pkt, len, &ip);
+	if (r != DROP_NONE)
 		return r;
 	if (ip.family != AF_INET)
 		return DROP_BAD_IP;
@@ -475,6 +551,7 @@ enum vrrp_drop proto_decode_as(const uint8_t *pkt, size_t len, const struct vrrp
 			out->counter = out->counter << 8 | m[8 + i];
 		return DROP_NONE;
 	}
+	out->counter = seq;
 	out->adv.priority = m[2];
 	out->adv.interval = (uint16_t)(m[5] * 100u);
 	out->adv.naddrs = m[3];
@@ -498,11 +575,11 @@ static ssize_t encode_vrrp2(const struct vrrp_advert *adv, const struct vrrp_aut
 	buf[1] = adv->vrid;
 	buf[2] = adv->priority;
 	buf[3] = adv->naddrs;
-	buf[4] = auth->has_key ? VRRP2_AUTH_TEXT : VRRP2_AUTH_NONE;
+	buf[4] = auth->ah ? VRRP2_AUTH_AH : auth->has_key ? VRRP2_AUTH_TEXT : VRRP2_AUTH_NONE;
 	buf[5] = (uint8_t)(adv->interval / 100);
 	for (size_t i = 0; i < adv->naddrs; i++)
 		memcpy(buf + VRRP_HDR_LEN + i * 4, adv->addrs[i].u.bytes, 4);
-	if (auth->has_key)
+	if (auth->has_key && !auth->ah)
 		memcpy(buf + n - VRRP2_AUTH_LEN, auth->key, VRRP2_AUTH_LEN);
 	put16(buf + 6, (uint16_t)~sum_fold(sum_bytes(0, buf, n)));
 	return (ssize_t)n;
@@ -528,6 +605,43 @@ static ssize_t encode_carp(const struct vrrp_advert *adv, const struct vrrp_auth
 	return CARP_HDR_LEN;
 }
 
+/* The whole IPv4 packet, as keepalived builds it: TOS network control,
+ * no DF, TTL 255, an ID taken from the sequence number (the ICV covers
+ * it, and the kernel would replace a zero). */
+static ssize_t encode_vrrp2_ah(const struct vrrp_advert *adv, const struct vrrp_auth *auth, uint32_t seq,
+			       const struct ipaddr *src, const struct ipaddr *dst, uint8_t *buf, size_t buflen)
+{
+	size_t hdr = IPV4_HDR_MIN + AH_LEN;
+	uint8_t icv[12];
+
+	if (buflen < hdr || src->family != AF_INET || dst->family != AF_INET)
+		return -1;
+	ssize_t n = encode_vrrp2(adv, auth, buf + hdr, buflen - hdr);
+	if (n < 0)
+		return -1;
+	size_t total = hdr + (size_t)n;
+	uint16_t id = (uint16_t)seq ? (uint16_t)seq : 1;
+	memset(buf, 0, hdr);
+	buf[0] = 0x45;
+	buf[1] = IPV4_TOS_CS6;
+	put16(buf + 2, (uint32_t)total);
+	put16(buf + 4, id);
+	buf[8] = VRRP_TTL;
+	buf[9] = AH_IPPROTO;
+	memcpy(buf + 12, src->u.bytes, 4);
+	memcpy(buf + 16, dst->u.bytes, 4);
+	buf[20] = VRRP_IPPROTO;
+	buf[21] = AH_LEN / 4 - 2;
+	memcpy(buf + 24, src->u.bytes, 4);
+	put16(buf + 28, seq >> 16);
+	put16(buf + 30, seq & 0xffff);
+	if (!ah_icv(auth, buf, IPV4_HDR_MIN, total, icv))
+		return -1;
+	memcpy(buf + 32, icv, sizeof(icv));
+	put16(buf + 10, (uint16_t)~sum_fold(sum_bytes(0, buf, IPV4_HDR_MIN)));
+	return (ssize_t)total;
+}
+
 ssize_t proto_encode_as(const struct vrrp_advert *adv, const struct vrrp_auth *auth, uint64_t counter,
 			const struct ipaddr *src, const struct ipaddr *dst, enum vrrp_cksum mode,
 			uint8_t *buf, size_t buflen)
@@ -536,6 +650,8 @@ ssize_t proto_encode_as(const struct vrrp_advert *adv, const struct vrrp_auth *a
 		return proto_encode(adv, src, dst, mode, buf, buflen);
 	if (adv->family != AF_INET)
 		return -1;
-	return auth->proto == VIP_PROTO_CARP ? encode_carp(adv, auth, counter, buf, buflen)
-					     : encode_vrrp2(adv, auth, buf, buflen);
+	if (auth->proto == VIP_PROTO_CARP)
+		return encode_carp(adv, auth, counter, buf, buflen);
+	return auth->ah ? encode_vrrp2_ah(adv, auth, (uint32_t)counter, src, dst, buf, buflen)
+			: encode_vrrp2(adv, auth, buf, buflen);
 }

@@ -35,6 +35,9 @@ enum vip_protocol { VIP_PROTO_VRRP3 = 0, VIP_PROTO_VRRP2, VIP_PROTO_CARP };
 #define VRRP2_AUTH_LEN 8       /* the authentication data after the addresses */
 #define VRRP2_AUTH_NONE 0
 #define VRRP2_AUTH_TEXT 1
+#define VRRP2_AUTH_AH 2        /* IPsec AH (RFC 2338), as keepalived sends it */
+#define AH_IPPROTO 51
+#define AH_LEN 24              /* next header, length, SPI, sequence, 96-bit ICV */
 #define CARP_VERSION 2
 #define CARP_HDR_LEN 36        /* header, 64-bit counter, SHA1 HMAC */
 #define CARP_AUTHLEN 7         /* counter + HMAC, in 32-bit words */
@@ -48,6 +51,8 @@ struct vrrp_auth {
 	enum vip_protocol proto;
 	uint8_t key[CARP_KEY_MAX + 1]; /* zero-padded */
 	bool has_key;
+	bool ah;                       /* vrrp2: IPsec AH with HMAC-MD5-96 keyed by key */
+	bool ah_unicast;               /* ... sent unicast: the TTL is not covered */
 	struct ipaddr vaddr;
 };
 
@@ -68,7 +73,7 @@ struct vrrp_packet {
 	uint8_t ttl;              /* TTL or hop limit */
 	enum vrrp_cksum cksum;    /* which variant verified */
 	enum vip_protocol proto;
-	uint64_t counter;         /* CARP: the sender's advertisement counter */
+	uint64_t counter;         /* CARP: the sender's advertisement counter; AH: its sequence number */
 	struct vrrp_advert adv;   /* CARP: advskew and advbase mapped, no addresses */
 };
 
@@ -124,7 +129,10 @@ enum vrrp_drop proto_decode_as(const uint8_t *pkt, size_t len, const struct vrrp
 
 /* Encode the message (no IP header) in auth->proto. VRRPv2 wants whole
  * seconds; CARP puts priority 254 - advskew (priority 0: advbase and
- * advskew 255) and counter in. Returns the length, or -1. */
+ * advskew 255) and counter in. With auth->ah the result is a whole IPv4
+ * packet (IP header, AH with sequence number counter, the message), to
+ * be sent as it is: the AH's digest covers the IP header. Returns the
+ * length, or -1. */
 ssize_t proto_encode_as(const struct vrrp_advert *adv, const struct vrrp_auth *auth, uint64_t counter,
 			const struct ipaddr *src, const struct ipaddr *dst, enum vrrp_cksum mode,
 			uint8_t *buf, size_t buflen);

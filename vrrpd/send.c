@@ -30,6 +30,7 @@
 struct sender {
 	int family;
 	int vrrp;     /* raw IPPROTO_VRRP: advertisements */
+	int ipraw;    /* IPv4, IPPROTO_RAW: whole packets (VRRPv2 with AH), -1 for IPv6 */
 	int announce; /* AF_PACKET (IPv4, ARP) or raw ICMPv6 (IPv6, NA) */
 };
 
@@ -140,8 +141,16 @@ struct sender *sender_open(int family, char *err, size_t errlen)
 	}
 	s->family = family;
 	s->announce = -1;
+	s->ipraw = -1;
 	if ((s->vrrp = open_vrrp(family)) < 0) {
 		snprintf(err, errlen, "cannot open %s VRRP socket: %s", fam, strerror(errno));
+		goto fail;
+	}
+	/* IPPROTO_RAW implies IP_HDRINCL: AH covers the IP header, so it is
+	 * built whole (proto_encode_as). */
+	if (family == AF_INET && ((s->ipraw = open_raw(AF_INET, IPPROTO_RAW)) < 0 ||
+				  set_int(s->ipraw, IPPROTO_IP, IP_MULTICAST_LOOP, 0) < 0)) {
+		snprintf(err, errlen, "cannot open IPv4 raw socket: %s", strerror(errno));
 		goto fail;
 	}
 	s->announce = family == AF_INET ? open_arp() : open_icmp6();
@@ -162,6 +171,8 @@ void sender_close(struct sender *s)
 		return;
 	if (s->vrrp >= 0)
 		close(s->vrrp);
+	if (s->ipraw >= 0)
+		close(s->ipraw);
 	if (s->announce >= 0)
 		close(s->announce);
 	free(s);
@@ -255,6 +266,23 @@ int sender_advert(struct sender *s, int ifindex, const struct ipaddr *src,
 	snprintf(err, errlen, "%s (ifindex %d): cannot send advert from %s to %s: %s",
 		 ifname_of(ifindex, ifn), ifindex, ipaddr_str(src, sa), ipaddr_str(dst, da),
 		 strerror(e));
+	return -1;
+}
+
+int sender_packet(struct sender *s, int ifindex, const struct ipaddr *src, const struct ipaddr *dst,
+		  const uint8_t *pkt, size_t len, char *err, size_t errlen)
+{
+	char ifn[IF_NAMESIZE], sa[IPADDR_STRLEN], da[IPADDR_STRLEN];
+	int e;
+
+	if (s->ipraw < 0 || src->family != AF_INET || dst->family != AF_INET)
+		e = EAFNOSUPPORT;
+	else
+		e = send_from(s->ipraw, ifindex, src, dst, pkt, len);
+	if (!e)
+		return 0;
+	snprintf(err, errlen, "%s (ifindex %d): cannot send advert from %s to %s: %s",
+		 ifname_of(ifindex, ifn), ifindex, ipaddr_str(src, sa), ipaddr_str(dst, da), strerror(e));
 	return -1;
 }
 

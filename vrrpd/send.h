@@ -23,6 +23,10 @@ int sender_advert(struct sender *s, int ifindex, const struct ipaddr *src,
 		  const struct ipaddr *dst, const uint8_t *msg, size_t len,
 		  char *err, size_t errlen);
 
+/* A whole IPv4 packet, header included (VRRPv2 with AH), out of ifindex. */
+int sender_packet(struct sender *s, int ifindex, const struct ipaddr *src, const struct ipaddr *dst,
+		  const uint8_t *pkt, size_t len, char *err, size_t errlen);
+
 /* Tell the segment that vip now lives at mac on ifindex: a gratuitous
  * ARP request for IPv4, an unsolicited NA (override flag, target
  * link-layer option, to ff02::1) for IPv6. 0 or -1 with err. */

@@ -216,6 +216,8 @@ static struct instance *vipd_guess_instance(struct vipd *d, const struct iface *
 	if (p[0] >> 4 == 4) {
 		family = AF_INET;
 		off = (size_t)(p[0] & 0x0f) * 4;
+		if (len > 9 && p[9] == AH_IPPROTO)
+			off += AH_LEN; /* VRRPv2 in IPsec AH */
 	} else if (p[0] >> 4 == 6) {
 		family = AF_INET6;
 		off = 40;

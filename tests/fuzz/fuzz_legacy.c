@@ -52,6 +52,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	} else if (data[0] & 2) {
 		memcpy(auth.key, "s3cret", 6);
 		auth.has_key = true;
+		/* IPsec AH as keepalived sends it (the key of the AH seed). */
+		auth.ah = (data[0] & 4) != 0;
+		auth.ah_unicast = auth.ah && (data[0] & 8);
 	}
 	uint8_t *copy = malloc(size - 1 ? size - 1 : 1);
 	if (!copy)
@@ -79,6 +82,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	CHECK(p.adv.naddrs >= 1 && p.adv.interval >= 100 && p.adv.interval % 100 == 0);
+	if (auth.ah) {
+		/* What vipd would send back with that sequence number decodes
+		 * to the same advert. */
+		ssize_t n = proto_encode_as(&p.adv, &auth, p.counter, &p.src, &p.dst, VRRP_CKSUM_PLAIN, msg,
+					    sizeof(msg));
+		CHECK(n == (ssize_t)(20 + AH_LEN + VRRP_HDR_LEN + 4u * p.adv.naddrs + VRRP2_AUTH_LEN));
+		CHECK(proto_decode_as(msg, (size_t)n, &auth, &q) == DROP_NONE);
+		CHECK(q.counter == p.counter && q.adv.vrid == p.adv.vrid && q.adv.priority == p.adv.priority &&
+		      q.adv.naddrs == p.adv.naddrs && q.adv.interval == p.adv.interval);
+		return 0;
+	}
 	ssize_t n = proto_encode_as(&p.adv, &auth, 0, NULL, NULL, VRRP_CKSUM_PLAIN, msg, sizeof(msg));
 	CHECK(n == (ssize_t)(VRRP_HDR_LEN + 4u * p.adv.naddrs + VRRP2_AUTH_LEN));
 	/* The received message, after the IP header of the input: the same

@@ -939,6 +939,122 @@ static void test_vrrp2_auth(void **state)
 	assert_int_equal(decode_as(ka_v2, sizeof(ka_v2) - 1, &none, &p), DROP_TRUNCATED);
 }
 
+
+/* keepalived 2.2.7, vrrp_version 2, auth_type AH, auth_pass "s3cret", vrid
+ * 40, priority 100, VIP 10.99.40.200, from 10.99.40.1 to 224.0.0.18: its
+ * first advert (sequence number 1, IP ID 1) and one after it took over at
+ * sequence number 100111 (ID 50). */
+static const uint8_t ka_ah_mcast[] = {
+	0x45, 0xc0, 0x00, 0x40, 0x00, 0x01, 0x00, 0x00, 0xff, 0x33, 0xa8, 0x53, 0x0a, 0x63, 0x28, 0x01,
+	0xe0, 0x00, 0x00, 0x12, 0x70, 0x04, 0x00, 0x00, 0x0a, 0x63, 0x28, 0x01, 0x00, 0x00, 0x00, 0x01,
+	0xeb, 0x81, 0xab, 0xcc, 0xce, 0x3c, 0xc0, 0xe7, 0xea, 0x92, 0xc3, 0x0a, 0x21, 0x28, 0x64, 0x01,
+	0x02, 0x01, 0x45, 0xaa, 0x0a, 0x63, 0x28, 0xc8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+static const uint8_t ka_ah_seq100111[] = {
+	0x45, 0xc0, 0x00, 0x40, 0x00, 0x32, 0x00, 0x00, 0xff, 0x33, 0xa8, 0x22, 0x0a, 0x63, 0x28, 0x01,
+	0xe0, 0x00, 0x00, 0x12, 0x70, 0x04, 0x00, 0x00, 0x0a, 0x63, 0x28, 0x01, 0x00, 0x01, 0x87, 0x0f,
+	0xed, 0x59, 0x18, 0x73, 0x95, 0x8c, 0xa5, 0x97, 0xe6, 0x14, 0x92, 0xe6, 0x21, 0x28, 0x64, 0x01,
+	0x02, 0x01, 0x45, 0xaa, 0x0a, 0x63, 0x28, 0xc8, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+/* The same with unicast_peer 10.99.40.2, vrid 41, VIPs 10.99.40.201 and
+ * .202, auth_pass "Abcdefgh12345" (keepalived keeps 8 bytes): the TTL is
+ * left out of the digest. */
+static const uint8_t ka_ah_ucast[] = {
+	0x45, 0xc0, 0x00, 0x44, 0x00, 0x01, 0x00, 0x00, 0xff, 0x33, 0x55, 0xfd, 0x0a, 0x63, 0x28, 0x01,
+	0x0a, 0x63, 0x28, 0x02, 0x70, 0x04, 0x00, 0x00, 0x0a, 0x63, 0x28, 0x01, 0x00, 0x00, 0x00, 0x01,
+	0x40, 0xfc, 0x80, 0x38, 0x77, 0x16, 0x2b, 0x3f, 0x55, 0x78, 0xab, 0x3c, 0x21, 0x29, 0x64, 0x02,
+	0x02, 0x01, 0x12, 0x7a, 0x0a, 0x63, 0x28, 0xc9, 0x0a, 0x63, 0x28, 0xca, 0x00, 0x00, 0x00, 0x00,
+	0x00, 0x00, 0x00, 0x00,
+};
+
+static struct vrrp_auth ah_auth(const char *key, bool unicast)
+{
+	struct vrrp_auth a = auth_for(VIP_PROTO_VRRP2, key, NULL);
+	a.ah = true;
+	a.ah_unicast = unicast;
+	return a;
+}
+
+static void test_ah_keepalived_decode(void **state)
+{
+	struct vrrp_auth a = ah_auth("s3cret", false), u = ah_auth("Abcdefgh", true);
+	struct vrrp_packet p;
+	(void)state;
+	assert_int_equal(decode_as(ka_ah_mcast, sizeof(ka_ah_mcast), &a, &p), DROP_NONE);
+	assert_int_equal(p.proto, VIP_PROTO_VRRP2);
+	assert_int_equal(p.adv.vrid, 40);
+	assert_int_equal(p.adv.priority, 100);
+	assert_int_equal(p.adv.interval, 100);
+	assert_true(p.counter == 1);
+	struct ipaddr vip = addr("10.99.40.200"), from = addr("10.99.40.1");
+	assert_true(p.adv.naddrs == 1 && ipaddr_equal(&p.adv.addrs[0], &vip));
+	assert_true(ipaddr_equal(&p.src, &from));
+	assert_int_equal(decode_as(ka_ah_seq100111, sizeof(ka_ah_seq100111), &a, &p), DROP_NONE);
+	assert_true(p.counter == 100111);
+	assert_int_equal(decode_as(ka_ah_ucast, sizeof(ka_ah_ucast), &u, &p), DROP_NONE);
+	assert_int_equal(p.adv.vrid, 41);
+	assert_int_equal(p.adv.naddrs, 2);
+	assert_true(p.counter == 1);
+}
+
+/* What vipd sends is what keepalived sent, byte for byte. */
+static void test_ah_keepalived_encode(void **state)
+{
+	struct vrrp_auth a = ah_auth("s3cret", false), u = ah_auth("Abcdefgh", true);
+	struct vrrp_advert adv = { .family = AF_INET, .vrid = 40, .priority = 100, .interval = 100, .naddrs = 1 };
+	struct ipaddr src = addr("10.99.40.1"), group = addr("224.0.0.18"), peer = addr("10.99.40.2");
+	uint8_t buf[256];
+	(void)state;
+	adv.addrs[0] = addr("10.99.40.200");
+	ssize_t n = proto_encode_as(&adv, &a, 1, &src, &group, VRRP_CKSUM_PLAIN, buf, sizeof(buf));
+	assert_int_equal(n, sizeof(ka_ah_mcast));
+	assert_memory_equal(buf, ka_ah_mcast, sizeof(ka_ah_mcast));
+	adv.vrid = 41;
+	adv.naddrs = 2;
+	adv.addrs[0] = addr("10.99.40.201");
+	adv.addrs[1] = addr("10.99.40.202");
+	n = proto_encode_as(&adv, &u, 1, &src, &peer, VRRP_CKSUM_PLAIN, buf, sizeof(buf));
+	assert_int_equal(n, sizeof(ka_ah_ucast));
+	assert_memory_equal(buf, ka_ah_ucast, sizeof(ka_ah_ucast));
+	/* Too small a buffer, an IPv6 source: refused. */
+	assert_true(proto_encode_as(&adv, &u, 1, &src, &peer, VRRP_CKSUM_PLAIN, buf, 40) < 0);
+	struct ipaddr v6 = addr("fd00::1");
+	assert_true(proto_encode_as(&adv, &u, 1, &v6, &peer, VRRP_CKSUM_PLAIN, buf, sizeof(buf)) < 0);
+}
+
+/* A wrong password, a changed byte anywhere the digest covers, an SPI that
+ * is not the sender, AH to a group without it and the reverse: bad_auth. */
+static void test_ah_forgeries(void **state)
+{
+	struct vrrp_auth a = ah_auth("s3cret", false), wrong = ah_auth("s3creT", false);
+	struct vrrp_auth plain = auth_for(VIP_PROTO_VRRP2, "s3cret", NULL);
+	struct vrrp_packet p;
+	uint8_t pkt[sizeof(ka_ah_mcast)];
+	(void)state;
+	assert_int_equal(decode_as(ka_ah_mcast, sizeof(ka_ah_mcast), &wrong, &p), DROP_BAD_AUTH);
+	assert_int_equal(decode_as(ka_ah_mcast, sizeof(ka_ah_mcast), &plain, &p), DROP_BAD_AUTH);
+	assert_int_equal(decode_as(ka_v2, sizeof(ka_v2), &a, &p), DROP_BAD_AUTH);
+	/* Covered: ID, TTL (multicast), addresses, SPI, sequence, the VRRP
+	 * message. Not covered: TOS, flags, the IP checksum. */
+	static const size_t covered[] = { 4, 5, 8, 12, 19, 24, 28, 31, 44, 46, 52, 56 };
+	for (size_t i = 0; i < sizeof(covered) / sizeof(covered[0]); i++) {
+		memcpy(pkt, ka_ah_mcast, sizeof(pkt));
+		pkt[covered[i]] ^= 0x01;
+		enum vrrp_drop r = decode_as(pkt, sizeof(pkt), &a, &p);
+		assert_true(r == DROP_BAD_AUTH || (covered[i] == 8 && r == DROP_BAD_TTL));
+	}
+	memcpy(pkt, ka_ah_mcast, sizeof(pkt));
+	pkt[1] = 0; /* TOS */
+	assert_int_equal(decode_as(pkt, sizeof(pkt), &a, &p), DROP_NONE);
+	/* Truncated AH, and an AH that does not carry VRRP. */
+	memcpy(pkt, ka_ah_mcast, sizeof(pkt));
+	pkt[20] = 6;
+	assert_int_equal(decode_as(pkt, sizeof(pkt), &a, &p), DROP_BAD_IP);
+	for (size_t len = 0; len < sizeof(ka_ah_mcast); len++)
+		assert_int_not_equal(decode_as(ka_ah_mcast, len, &a, &p), DROP_NONE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -952,6 +1068,9 @@ int main(void)
 		cmocka_unit_test(test_vrrp2_keepalived),
 		cmocka_unit_test(test_vrrp2_encode),
 		cmocka_unit_test(test_vrrp2_auth),
+		cmocka_unit_test(test_ah_keepalived_decode),
+		cmocka_unit_test(test_ah_keepalived_encode),
+		cmocka_unit_test(test_ah_forgeries),
 		cmocka_unit_test(test_keepalived_v4_padding),
 		cmocka_unit_test(test_keepalived_v6),
 		cmocka_unit_test(test_encode_ip_v4_header),
