@@ -1061,7 +1061,8 @@ static void get_metrics(struct ctx *c, cfg_t *root, struct vipd_config *out)
 		return;
 	}
 	if (ipaddr_parse(host, &out->metrics_addr) < 0) {
-		bad_value(c, "metrics", v, true, "%s is not an IP address", host);
+		char shown[SHOW_MAX];
+		bad_value(c, "metrics", v, true, "%s is not an IP address", show(host, false, shown, sizeof(shown)));
 		return;
 	}
 	if (!parse_long(port, &n) || n < 1 || n > 65535 || *port == '+' || *port == '-') {
