@@ -290,11 +290,30 @@ static void test_booleans(void **state)
 }
 
 /* One bad key at a time, on line 3 of an otherwise valid instance. */
+/* Each case: one line 3 in an otherwise valid instance, one message. */
+struct line3_case {
+	const char *line3, *message;
+};
+
+static void each_line3_fails(const struct line3_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char text[512], want[512];
+
+		snprintf(text, sizeof(text),
+			 "vip 200 {\n"
+			 "  interface = eth0  vrid = 200  address = \"10.0.0.1/24\"\n"
+			 "  %s\n"
+			 "}\n",
+			 cases[i].line3);
+		snprintf(want, sizeof(want), ":3: vip \"200\": %s", cases[i].message);
+		FAILS_WITH(text, want);
+	}
+}
+
 static void test_each_error(void **state)
 {
-	static const struct {
-		const char *line3, *message;
-	} cases[] = {
+	static const struct line3_case cases[] = {
 		{ "vrid = 0", "vrid = 0: must be 1..255" },
 		{ "vrid = 256", "vrid = 256: must be 1..255" },
 		{ "vrid = 1.5", "vrid = 1.5: not an integer" },
@@ -366,18 +385,7 @@ static void test_each_error(void **state)
 		  "unicast_peers \"10.0.0.2\": already listed on line 3" },
 	};
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char text[512], want[512];
-
-		snprintf(text, sizeof(text),
-			 "vip 200 {\n"
-			 "  interface = eth0  vrid = 200  address = \"10.0.0.1/24\"\n"
-			 "  %s\n"
-			 "}\n",
-			 cases[i].line3);
-		snprintf(want, sizeof(want), ":3: vip \"200\": %s", cases[i].message);
-		FAILS_WITH(text, want);
-	}
+	each_line3_fails(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_ipv6_rules(void **state)
@@ -978,9 +986,7 @@ static void test_track_units(void **state)
  * valid instance. */
 static void test_tracking_each_error(void **state)
 {
-	static const struct {
-		const char *line3, *message;
-	} cases[] = {
+	static const struct line3_case cases[] = {
 		/* weight and fault */
 		{ "track_http h { url = \"http://x/\" weight = 0 }",
 		  "weight = 0: must not be 0 (a track that changes nothing)" },
@@ -1101,18 +1107,7 @@ static void test_tracking_each_error(void **state)
 		{ "notify = \"/bin/true\" notify_retries = many", "notify_retries = many: not an integer" },
 	};
 	(void)state;
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char text[512], want[512];
-
-		snprintf(text, sizeof(text),
-			 "vip 200 {\n"
-			 "  interface = eth0  vrid = 200  address = \"10.0.0.1/24\"\n"
-			 "  %s\n"
-			 "}\n",
-			 cases[i].line3);
-		snprintf(want, sizeof(want), ":3: vip \"200\": %s", cases[i].message);
-		FAILS_WITH(text, want);
-	}
+	each_line3_fails(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 /* Problems that come in pairs, and a whole instance's worth at once. */
