@@ -84,9 +84,11 @@ topo_link() { # NS up|down
 	ip -n "$1" link set eth0 "$2"
 }
 
+# Only this topology's names (PREFIX sw, c, rN): another run's prefix may
+# start with this one (i26 and the suite's i26d, i26s).
 topo_destroy_namespaces() { # PREFIX
 	local ns
-	for ns in $(ip netns list | awk '{print $1}' | grep "^$1" || true); do
+	for ns in $(ip netns list | awk '{print $1}' | grep -E "^$1(sw|c|r[0-9]+)\$" || true); do
 		ip netns delete "$ns" 2>/dev/null || true
 	done
 }
