@@ -10,17 +10,11 @@
 #include "netlink.h"
 #include "proc.h"
 
-/* Which instance and track a finished check belongs to: the track's
- * owner is set when the instance builds its tracks. */
-static struct instance *check_owner(struct track *t)
-{
-	return t->owner;
-}
-
-/* One result: log a change of state, and let the instance re-evaluate. */
+/* One result: log a change of state, and let the instance re-evaluate.
+ * The track's owner is set when the instance builds its tracks. */
 static void check_done(struct track *t, bool ok, const char *detail)
 {
-	struct instance *in = check_owner(t);
+	struct instance *in = t->owner;
 	fsm_time now = vipd_now();
 	enum track_state before = t->state;
 

@@ -237,15 +237,6 @@ fsm_time proc_deadline(const struct proc_table *t)
 	return next;
 }
 
-size_t proc_running(const struct proc_table *t)
-{
-	size_t n = 0;
-
-	for (const struct proc *p = t->list; p; p = p->next)
-		n++;
-	return n;
-}
-
 void proc_describe(const struct proc_result *r, char *buf, size_t len)
 {
 	if (r->timed_out)

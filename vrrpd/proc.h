@@ -49,8 +49,6 @@ void proc_reap(struct proc_table *t, fsm_time now);
 void proc_timer(struct proc_table *t, fsm_time now);
 fsm_time proc_deadline(const struct proc_table *t);
 
-size_t proc_running(const struct proc_table *t);
-
 /* "exit 3", "killed by signal 9", "timed out after 1.0 s". */
 void proc_describe(const struct proc_result *r, char *buf, size_t len);
 
