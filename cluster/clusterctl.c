@@ -950,7 +950,7 @@ static int cmd_repair(const struct command *cmd, int argc, char **argv)
 		if (strcmp(cmd->name, "add") == 0)
 			rc = repair_add(&o.r, o.nodes, o.nnodes, o.as_masters);
 		else if (strcmp(cmd->name, "heal") == 0)
-			rc = repair_heal(&o.r);
+			rc = repair_heal_leased(&o.r);
 		else
 			rc = repair_watch(&o.r, o.interval_s);
 	} else if (rc < 0) {

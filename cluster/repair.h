@@ -53,4 +53,10 @@ int repair_look(struct repair *r, bool *healthy, struct repair_step *s, char *li
 /* Check every interval_s seconds and heal under a lease until *r->stop. */
 int repair_watch(struct repair *r, int interval_s);
 
+/* clusterctl heal: repair_heal() under the watchers' lease, so that a
+ * heal and a watch never move masters at once. A lease held by a watcher
+ * is waited for (up to r->timeout_s); one that cannot be written at all
+ * (its slot is down, when a heal is wanted most) is done without. */
+int repair_heal_leased(struct repair *r);
+
 #endif

@@ -201,3 +201,40 @@ int repair_watch(struct repair *r, int interval_s)
 	repair_say(r, "stopped by signal");
 	return EXIT_OK;
 }
+
+int repair_heal_leased(struct repair *r)
+{
+	struct lease l = { .c = NULL };
+	char host[64] = "?", err[400] = "";
+	time_t until = time(NULL) + r->timeout_s;
+	bool said = false;
+	int got;
+
+	gethostname(host, sizeof(host) - 1);
+	snprintf(l.holder, sizeof(l.holder), "heal:%s:%ld:%ld", host, (long)getpid(), (long)time(NULL));
+	while ((got = lease_take(r, &l, err, sizeof(err))) == 0 && time(NULL) < until) {
+		if (!said)
+			repair_say(r, "waiting for the lease (%s): a watcher is healing", err);
+		said = true;
+		struct timespec ts = { 0, 500000000 };
+		nanosleep(&ts, NULL);
+	}
+	if (got == 0) {
+		repair_say(r, "the lease is still %s after %d s: not healing now", err, r->timeout_s);
+		cluster_close(l.c);
+		return EXIT_FAILED;
+	}
+	if (got < 0) {
+		repair_say(r, "healing without the lease (%s)", err);
+		if (l.c)
+			cluster_close(l.c);
+		return repair_heal(r);
+	}
+	r->lease = &l;
+	r->keep_going = lease_keep;
+	int rc = repair_heal(r);
+	r->keep_going = NULL;
+	r->lease = NULL;
+	lease_release(r, &l);
+	return rc;
+}
