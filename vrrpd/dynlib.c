@@ -4,8 +4,11 @@
 #include <dlfcn.h>
 #include <stdio.h>
 
-int dynlib_load(const char *soname, const char *package, const struct dynsym *syms, char *err, size_t errlen)
+int dynlib_load(const char *soname, const char *package, const struct dynsym *syms, bool *loaded, char *err,
+		size_t errlen)
 {
+	if (loaded && *loaded)
+		return 0;
 	void *lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
 
 	if (!lib) {
@@ -19,5 +22,7 @@ int dynlib_load(const char *soname, const char *package, const struct dynsym *sy
 			return -1;
 		}
 	}
+	if (loaded)
+		*loaded = true;
 	return 0;
 }

@@ -23,7 +23,7 @@ static bool hmac_load(void)
 
 	if (!lc.tried) {
 		lc.tried = true;
-		lc.ok = dynlib_load("libcrypto.so.3", "libssl3", syms, lc.err, sizeof(lc.err)) == 0;
+		lc.ok = dynlib_load("libcrypto.so.3", "libssl3", syms, NULL, lc.err, sizeof(lc.err)) == 0;
 	}
 	return lc.ok;
 }

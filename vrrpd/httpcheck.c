@@ -42,12 +42,7 @@ static int hc_load(char *err, size_t errlen)
 #define SYM(m, sym) DYNSYM(cu, m, sym)
 	static const struct dynsym syms[] = { CURL_API(SYM){ NULL, NULL } };
 #undef SYM
-	if (cu.loaded)
-		return 0;
-	if (dynlib_load(CURL_SONAME, "libcurl4", syms, err, errlen) < 0)
-		return -1;
-	cu.loaded = true;
-	return 0;
+	return dynlib_load(CURL_SONAME, "libcurl4", syms, &cu.loaded, err, errlen);
 }
 
 struct httpcheck {

@@ -38,12 +38,7 @@ static int metrics_load(char *err, size_t errlen)
 #define SYM(m, sym) DYNSYM(mhd, m, sym)
 	static const struct dynsym syms[] = { MHD_API(SYM){ NULL, NULL } };
 #undef SYM
-	if (mhd.loaded)
-		return 0;
-	if (dynlib_load(MHD_SONAME, "libmicrohttpd12", syms, err, errlen) < 0)
-		return -1;
-	mhd.loaded = true;
-	return 0;
+	return dynlib_load(MHD_SONAME, "libmicrohttpd12", syms, &mhd.loaded, err, errlen);
 }
 
 struct metrics {

@@ -186,9 +186,8 @@ struct rx_ctx {
 
 /* Per interface, family and VRID: an index, as every packet is looked
  * up (rebuilt with the instance list). */
-static struct instance *vipd_find_instance(struct vipd *d, const struct iface *ifc, int family, int vrid)
+static struct instance *vipd_find_instance(const struct iface *ifc, int family, int vrid)
 {
-	(void)d;
 	if (vrid < 0 || vrid > 255)
 		return NULL;
 	return ifc->by_vrid[family == AF_INET6][vrid];
@@ -206,7 +205,7 @@ static void vipd_index_instances(struct vipd *d)
 
 /* For a packet that failed to decode, find who it was meant for, if the
  * IP header is readable far enough to tell. */
-static struct instance *vipd_guess_instance(struct vipd *d, const struct iface *ifc, const uint8_t *p, size_t len)
+static struct instance *vipd_guess_instance(const struct iface *ifc, const uint8_t *p, size_t len)
 {
 	size_t off;
 	int family;
@@ -226,7 +225,7 @@ static struct instance *vipd_guess_instance(struct vipd *d, const struct iface *
 	}
 	if (len < off + 2)
 		return NULL;
-	return vipd_find_instance(d, ifc, family, p[off + 1]);
+	return vipd_find_instance(ifc, family, p[off + 1]);
 }
 
 static void vipd_count_drop(struct vipd *d, struct instance *in, enum vrrp_drop why)
@@ -243,19 +242,19 @@ static void vipd_on_packet(void *arg, const uint8_t *p, size_t len)
 	struct vrrp_packet pkt;
 	/* The group the packet claims to belong to decides how to read it:
 	 * VRRPv2 and CARP share version 2 and differ in everything else. */
-	struct instance *claimed = vipd_guess_instance(rx->d, rx->ifc, p, len);
+	struct instance *claimed = vipd_guess_instance(rx->ifc, p, len);
 	enum vrrp_drop why = claimed ? proto_decode_as(p, len, &claimed->cfg->auth, &pkt) : proto_decode(p, len, &pkt);
 
 	if (why != DROP_NONE) {
-		vipd_count_drop(rx->d, vipd_guess_instance(rx->d, rx->ifc, p, len), why);
+		vipd_count_drop(rx->d, claimed, why);
 		return;
 	}
 	if (netlink_is_local(rx->d->nl, &pkt.src)) {
-		vipd_count_drop(rx->d, vipd_find_instance(rx->d, rx->ifc, pkt.src.family, pkt.adv.vrid),
+		vipd_count_drop(rx->d, vipd_find_instance(rx->ifc, pkt.src.family, pkt.adv.vrid),
 				DROP_OWN_PACKET);
 		return;
 	}
-	struct instance *in = vipd_find_instance(rx->d, rx->ifc, pkt.src.family, pkt.adv.vrid);
+	struct instance *in = vipd_find_instance(rx->ifc, pkt.src.family, pkt.adv.vrid);
 	if (!in) {
 		/* Another group's traffic on our segment: count it on every
 		 * instance of the interface, where an operator looks. */
