@@ -1,7 +1,7 @@
-// sources: vrrpd/config.c vrrpd/conftext.c vrrpd/addr.c
+// sources: vrrpd/config.c lib/conftext.c vrrpd/addr.c
 // libs: libconfuse
 /* fuzz_config.c - libFuzzer target: config_load() on arbitrary vipd.conf
- * text (vrrpd/config.c, vrrpd/conftext.c, and libconfuse under them).
+ * text (vrrpd/config.c, lib/conftext.c, and libconfuse under them).
  *
  * config_load() takes a path, so the input goes into one memfd per
  * process, named by /proc/self/fd/N (a temporary file if memfd or /proc
