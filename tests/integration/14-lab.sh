@@ -13,28 +13,49 @@ lab=$here/../../provisioning/lab
 export LAB_PREFIX=i14${TEST_NS_TAG:-}- LAB_STATE LAB_NET
 LAB_STATE=$(mktemp -d /tmp/lab-i14.XXXXXX)
 LAB_NET=10.98.$(($(printf '%s' "${TEST_NS_TAG:-}" | cksum | cut -d' ' -f1) % 100 + 100))
-cleanup() { "$lab" down >/dev/null 2>&1; rm -rf "$LAB_STATE"; }
+cleanup() { "$lab" down >/dev/null 2>&1; rm -rf "$LAB_STATE" "$LAB_STATE.out"; }
 trap cleanup EXIT
 
+# lab_ok DESC ARGS...: "lab ARGS" succeeds; what it said is shown if not.
+lab_ok() {
+	local desc=$1 rc=0; shift
+	"$lab" "$@" >"$LAB_STATE.out" 2>&1 || rc=$?
+	if [ "$rc" = 0 ]; then tap_ok "$desc"; return 0; fi
+	tap_fail "$desc"
+	diag "  lab $* exited with status $rc; its last lines:" "$(tail -n 20 "$LAB_STATE.out" | sed 's/^/    /')"
+	return 1
+}
 holder_is() { "$lab" status | grep -q "^VIP $LAB_NET.$1 ($1) held by: $2 $"; }
+# holds DESC VIP FRONT: within 10 s FRONT is the only holder of VIP.
+holds() {
+	if wait_until 10 holder_is "$2" "$3"; then tap_ok "$1"; return 0; fi
+	tap_fail "$1"
+	diag "  want: VIP $LAB_NET.$2 ($2) held by: $3" "  lab status says:" "$("$lab" status 2>&1 | sed 's/^/    /')"
+	return 1
+}
+unreachable() { # the VIPs the client cannot ping, each with ping's last line
+	local v out
+	for v in 200 201 202; do
+		out=$("$lab" exec client ping -c1 -W1 "$LAB_NET.$v" 2>&1) || echo "$LAB_NET.$v: $(tail -n1 <<<"$out")"
+	done
+}
 
-ok "lab up succeeds" eval '"$lab" up >"$LAB_STATE.out" 2>&1'
+lab_ok "lab up succeeds" up
 for i in 1 2 3; do
-	ok "VIP .$((199 + i)) is held by its home front0$i only" wait_until 10 holder_is $((199 + i)) "front0$i"
+	holds "VIP .$((199 + i)) is held by its home front0$i only" $((199 + i)) "front0$i"
 done
-ok "lab exec runs vipctl against that host's daemon" \
-	eval '"$lab" exec front01 vipctl status --json | jq -e ".instances | length == 3" >/dev/null'
-ok "the client reaches every VIP" \
-	eval 'for v in 200 201 202; do "$lab" exec client ping -c1 -W1 $LAB_NET.$v >/dev/null || exit 1; done'
-ok "lab halt front02" eval '"$lab" halt front02 >/dev/null'
-ok "201 moves to front03, its first backup" wait_until 10 holder_is 201 front03
-ok "lab boot front02 (vipd before the link)" eval '"$lab" boot front02 >/dev/null'
-ok "201 returns to front02" wait_until 10 holder_is 201 front02
-ok "a second lab up is harmless" eval '"$lab" up >/dev/null 2>&1'
-ok "...and leaves one holder per VIP" wait_until 10 holder_is 202 front03
-ok "the client gets the site by name through the lab's DNS" \
-	eval '"$lab" exec client curl -sf --max-time 5 http://news.lab/ | grep -q "Top news"'
-ok "lab down succeeds" eval '"$lab" down >/dev/null'
-check "$(ip netns list | grep -c "^$LAB_PREFIX") -eq 0" "lab down removed every namespace"
+is "$("$lab" exec front01 vipctl status --json | jq '.instances | length')" 3 \
+	"lab exec runs vipctl against that host's daemon"
+is "$(unreachable)" "" "the client reaches every VIP"
+lab_ok "lab halt front02" halt front02
+holds "201 moves to front03, its first backup" 201 front03
+lab_ok "lab boot front02 (vipd before the link)" boot front02
+holds "201 returns to front02" 201 front02
+lab_ok "a second lab up is harmless" up
+holds "...and leaves one holder per VIP" 202 front03
+has "$("$lab" exec client curl -sSf --max-time 5 http://news.lab/ 2>&1)" "Top news" \
+	"the client gets the site by name through the lab's DNS"
+lab_ok "lab down succeeds" down
+is "$(ip netns list | grep "^$LAB_PREFIX")" "" "lab down removed every namespace"
 ok "and the uplink" eval '! ip link show "${LAB_PREFIX}up" >/dev/null 2>&1'
 tap_done

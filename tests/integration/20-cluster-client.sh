@@ -73,7 +73,7 @@ if [ ! -x "$PROBE" ]; then
 	PROBE=$T/cluster-probe
 	gcc -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$tree/cluster" -o "$PROBE" \
 		"$tree"/cluster/{crc16,slot,client_batch,client}.c "$tree/tests/tools/cluster-probe.c" \
-		-lhiredis >"$T/build.log" 2>&1 || { cat "$T/build.log"; skip_all "cannot build cluster-probe (libhiredis-dev?)"; }
+		-lhiredis >"$T/build.log" 2>&1 || { diag "$(cat "$T/build.log")"; skip_all "cannot build cluster-probe (libhiredis-dev?)"; }
 fi
 SEEDS=127.0.0.1:$BASE,127.0.0.1:$((BASE + 1))
 
@@ -145,6 +145,8 @@ cluster_ok() { # every node answers and says cluster_state:ok
 }
 
 # A probe session: one client, kept open, reading commands from a FIFO.
+# Its exchanges are logged as TAP comments, on stdout even from inside $(...).
+exec {TAP_OUT}>&1
 repl_start() { # NAME PROBE-ARGS...
 	local name=$1 fin fout; shift
 	mkfifo "$T/$name.in" "$T/$name.out"
@@ -160,7 +162,7 @@ repl() { # NAME COMMAND...: prints the probe's one-line answer
 	# In a subshell: should the probe be gone, SIGPIPE ends only that.
 	( echo "${*:2}" >&"${REPL_IN[$1]}" ) 2>/dev/null
 	IFS= read -r -t 60 line <&"${REPL_OUT[$1]}" || line="fail no answer ($(cat "$T/$1.err"))"
-	echo "# $1: ${*:2} -> $line" >&2
+	diag "$1: ${*:2} -> $line" >&"$TAP_OUT"
 	echo "$line"
 }
 stat_of() { # NAME FIELD: one counter of the session's stats
@@ -169,7 +171,7 @@ stat_of() { # NAME FIELD: one counter of the session's stats
 
 # --- the cluster
 for p in $PORTS; do
-	node_start "$p" || { echo "not ok - redis-server on $p did not start"; cat "$T/n$p/log"; exit 1; }
+	node_start "$p" || { diag "$(cat "$T/n$p/log")"; bail_out "redis-server on $p starts"; }
 done
 addrs=$(for p in $PORTS; do printf '127.0.0.1:%s ' "$p"; done)
 ok "redis-cli --cluster create: 3 masters, 3 replicas" eval \
@@ -185,27 +187,24 @@ replicas_synced() {
 ok "the three replicas are in sync with their masters" wait_until 30 replicas_synced
 
 # --- keys, batches, durable writes, AUTH
-is() { [ "$1" = "$2" ]; }       # is ACTUAL EXPECTED
-like() { [[ $1 == $2 ]]; }      # like ACTUAL GLOB
-
 out=$(probe allslots s 2>&1)
-ok "SET and GET of one key in each of the 16384 slots ($out)" is "$out" "ok allslots 16384"
+is "$out" "ok allslots 16384" "SET and GET of one key in each of the 16384 slots ($out)"
 out=$(probe batch b 1000 2>&1)
-ok "a batch of 1000 SETs and 1000 GETs: every reply in order ($out)" is "$out" "ok batch 1000"
+is "$out" "ok batch 1000" "a batch of 1000 SETs and 1000 GETs: every reply in order ($out)"
 out=$(probe durable dkey dval 1 1000 2>&1)
-ok "durable write with replicas up: acked=1 ($out)" is "$out" "ok acked=1 reply=status:OK"
+is "$out" "ok acked=1 reply=status:OK" "durable write with replicas up: acked=1 ($out)"
 out=$(timeout 60 "$PROBE" -u "$ACL_USER" -a "$ACL_PASS" "$SEEDS" get dkey 2>&1)
-ok "ACL user + password: the write is read back ($out)" is "$out" "ok string:dval"
+is "$out" "ok string:dval" "ACL user + password: the write is read back ($out)"
 
 out=$(timeout 60 "$PROBE" -a wrong "$SEEDS" get dkey 2>&1); rc=$?
-ok "a wrong password: cluster_open fails, naming the node and WRONGPASS ($out)" eval \
-	'[ $rc -eq 2 ] && like "$out" "open: 127.0.0.1:*: AUTH failed: WRONGPASS *"'
+like "exit $rc: $out" "exit 2: open: 127.0.0.1:*: AUTH failed: WRONGPASS *" \
+	"a wrong password: cluster_open fails, naming the node and WRONGPASS ($out)"
 out=$(timeout 60 "$PROBE" -u "$ACL_USER" -a wrong "$SEEDS" get dkey 2>&1); rc=$?
-ok "a wrong ACL password: the user and the node named ($out)" eval \
-	'[ $rc -eq 2 ] && like "$out" "open: 127.0.0.1:*: AUTH as app failed: WRONGPASS *"'
+like "exit $rc: $out" "exit 2: open: 127.0.0.1:*: AUTH as app failed: WRONGPASS *" \
+	"a wrong ACL password: the user and the node named ($out)"
 out=$(timeout 60 "$PROBE" "$SEEDS" get dkey 2>&1); rc=$?
-ok "no password: NOAUTH, naming the node ($out)" eval \
-	'[ $rc -eq 2 ] && like "$out" "open: 127.0.0.1:*: CLUSTER SLOTS: NOAUTH *"'
+like "exit $rc: $out" "exit 2: open: 127.0.0.1:*: CLUSTER SLOTS: NOAUTH *" \
+	"no password: NOAUTH, naming the node ($out)"
 
 # --- timeouts
 perl -MSocket -MFcntl -e '
@@ -230,22 +229,22 @@ t0=$(date +%s%N)
 out=$(timeout 30 "$PROBE" -a "$PASS" -c 300 "127.0.0.1:$BLACKHOLE" get x 2>&1)
 ms=$((($(date +%s%N) - t0) / 1000000))
 ok "connect timeout: a node that never answers is given up after 300 ms ($out; $ms ms)" eval \
-	'is "$out" "open: 127.0.0.1:$BLACKHOLE: connect: timeout after 300 ms" && [ $ms -lt 2000 ]'
+	'[ "$out" = "open: 127.0.0.1:$BLACKHOLE: connect: timeout after 300 ms" ] && [ $ms -lt 2000 ]'
 
 repl_start tm -a "$PASS" -c 300 -t 300 "$SEEDS"
 slot=$(rcli "$BASE" cluster keyslot tkey)
 tport=$(owner_of "$BASE" "$slot")
 out=$(repl tm set tkey 1)
-ok "timeout session: a write to 127.0.0.1:$tport" is "$out" "ok status:OK"
+is "$out" "ok status:OK" "timeout session: a write to 127.0.0.1:$tport"
 kill -STOP "${NODE_PID[$tport]}"
 t0=$(date +%s%N)
 out=$(repl tm get tkey)
 ms=$((($(date +%s%N) - t0) / 1000000))
 kill -CONT "${NODE_PID[$tport]}"
 ok "command timeout: a stopped master is given up after 300 ms and named ($out; $ms ms)" eval \
-	'like "$out" "fail 127.0.0.1:$tport: *timeout after 300 ms*" && [ $ms -lt 2000 ]'
+	'[[ $out == "fail 127.0.0.1:$tport: "*"timeout after 300 ms"* ]] && [ $ms -lt 2000 ]'
 out=$(repl tm get tkey)
-ok "the same client works again once the master runs ($out)" is "$out" "ok string:1"
+is "$out" "ok string:1" "the same client works again once the master runs ($out)"
 
 # --- ASK: migrate one key of a slot by hand, read it through the client
 repl_start ask -a "$PASS" "$SEEDS"
@@ -255,42 +254,42 @@ for p in $PORTS; do
 	[ "$p" != "$src" ] && [ "$(role_of "$p")" = master ] && { dst=$p; break; }
 done
 start_migration() {
-	is "$(rcli "$dst" cluster setslot "$slot" importing "$(node_id "$src")")" OK &&
-	is "$(rcli "$src" cluster setslot "$slot" migrating "$(node_id "$dst")")" OK &&
-	is "$(rcli "$src" migrate 127.0.0.1 "$dst" "" 0 5000 AUTH "$PASS" KEYS '{mig}moving')" OK
+	[ "$(rcli "$dst" cluster setslot "$slot" importing "$(node_id "$src")")" = OK ] &&
+	[ "$(rcli "$src" cluster setslot "$slot" migrating "$(node_id "$dst")")" = OK ] &&
+	[ "$(rcli "$src" migrate 127.0.0.1 "$dst" "" 0 5000 AUTH "$PASS" KEYS '{mig}moving')" = OK ]
 }
 finish_migration() {
 	local p
-	is "$(rcli "$src" migrate 127.0.0.1 "$dst" "" 0 5000 AUTH "$PASS" KEYS '{mig}staying')" OK || return 1
+	[ "$(rcli "$src" migrate 127.0.0.1 "$dst" "" 0 5000 AUTH "$PASS" KEYS '{mig}staying')" = OK ] || return 1
 	for p in $PORTS; do
 		[ "$(role_of "$p")" = master ] || continue
-		is "$(rcli "$p" cluster setslot "$slot" node "$(node_id "$dst")")" OK || return 1
+		[ "$(rcli "$p" cluster setslot "$slot" node "$(node_id "$dst")")" = OK ] || return 1
 	done
 }
 all_see_owner() { # SLOT PORT
 	local p
-	for p in $PORTS; do is "$(owner_of "$p" "$1")" "$2" || return 1; done
+	for p in $PORTS; do [ "$(owner_of "$p" "$1")" = "$2" ] || return 1; done
 }
 out=$(repl ask set '{mig}moving' m1)$(repl ask set '{mig}staying' s1)
-ok "two keys of slot $slot on 127.0.0.1:$src" is "$out" "ok status:OKok status:OK"
+is "$out" "ok status:OKok status:OK" "two keys of slot $slot on 127.0.0.1:$src"
 ok "slot $slot: IMPORTING on $dst, MIGRATING on $src, MIGRATE of one key" start_migration
 out=$(repl ask get '{mig}moving')
-ok "ASK: the migrated key is read from 127.0.0.1:$dst ($out)" is "$out" "ok string:m1"
-ok "ASK followed once, no MOVED" eval 'is "$(stat_of ask ask)" 1 && is "$(stat_of ask moved)" 0'
+is "$out" "ok string:m1" "ASK: the migrated key is read from 127.0.0.1:$dst ($out)"
+is "ask=$(stat_of ask ask) moved=$(stat_of ask moved)" "ask=1 moved=0" "ASK followed once, no MOVED"
 out=$(repl ask get '{mig}staying')
-ok "the key not migrated is still read from 127.0.0.1:$src without a redirect ($out)" eval \
-	'is "$out" "ok string:s1" && is "$(stat_of ask ask)" 1'
+is "$out; ask=$(stat_of ask ask)" "ok string:s1; ask=1" \
+	"the key not migrated is still read from 127.0.0.1:$src without a redirect ($out)"
 out=$(repl ask get '{mig}moving')
-ok "ASK left the slot map alone: the next read asks $src first again ($out)" eval \
-	'is "$out" "ok string:m1" && is "$(stat_of ask ask)" 2 && is "$(stat_of ask moved)" 0'
+is "$out; ask=$(stat_of ask ask) moved=$(stat_of ask moved)" "ok string:m1; ask=2 moved=0" \
+	"ASK left the slot map alone: the next read asks $src first again ($out)"
 ok "migration completed: the other key moved, slot $slot assigned to $dst" finish_migration
 ok "every node agrees that $dst serves slot $slot" wait_until 10 all_see_owner "$slot" "$dst"
 out=$(repl ask get '{mig}staying')
-ok "MOVED after the migration: followed, map updated ($out)" eval \
-	'is "$out" "ok string:s1" && is "$(stat_of ask moved)" 1'
+is "$out; moved=$(stat_of ask moved)" "ok string:s1; moved=1" \
+	"MOVED after the migration: followed, map updated ($out)"
 out=$(repl ask get '{mig}moving')
-ok "the next read goes straight to $dst ($out)" eval \
-	'is "$out" "ok string:m1" && is "$(stat_of ask moved)" 1 && is "$(stat_of ask ask)" 2'
+is "$out; moved=$(stat_of ask moved) ask=$(stat_of ask ask)" "ok string:m1; moved=1 ask=2" \
+	"the next read goes straight to $dst ($out)"
 
 # --- failover: SIGKILL a master
 repl_start fo -a "$PASS" -c 500 -t 500 "$SEEDS"   # busy while the master is down
@@ -302,39 +301,39 @@ for k in $(seq -f 'other%g' 1 50); do
 	[ "$(owner_of "$BASE" "$(rcli "$BASE" cluster keyslot "$k")")" != "$victim" ] && { other=$k; break; }
 done
 out=$(repl fo durable fkey before 1 2000)
-ok "fkey (slot $slot) on master 127.0.0.1:$victim, confirmed by its replica $heir ($out)" \
-	is "$out" "ok acked=1 reply=status:OK"
+is "$out" "ok acked=1 reply=status:OK" \
+	"fkey (slot $slot) on master 127.0.0.1:$victim, confirmed by its replica $heir ($out)"
 out=$(repl idle get fkey)
-ok "a second client reads it ($out)" is "$out" "ok string:before"
+is "$out" "ok string:before" "a second client reads it ($out)"
 kill -KILL "${NODE_PID[$victim]}"
 wait_until 5 eval '! kill -0 "${NODE_PID[$victim]}" 2>/dev/null'
 out=$(repl fo get fkey)
-ok "master down: the error names 127.0.0.1:$victim ($out)" like "$out" "fail 127.0.0.1:$victim: connect: *"
+like "$out" "fail 127.0.0.1:$victim: connect: *" "master down: the error names 127.0.0.1:$victim ($out)"
 out=$(repl fo get "$other")
-ok "a key of another master still gets an answer (a value or CLUSTERDOWN): $out" like "$out" "ok *"
-ok "the replica 127.0.0.1:$heir is promoted" wait_until 30 eval 'is "$(role_of "$heir")" master'
-ok "the client reads fkey again after a refresh" wait_until 15 eval 'is "$(repl fo get fkey)" "ok string:before"'
+like "$out" "ok *" "a key of another master still gets an answer (a value or CLUSTERDOWN): $out"
+ok "the replica 127.0.0.1:$heir is promoted" wait_until 30 eval '[ "$(role_of "$heir")" = master ]'
+ok "the client reads fkey again after a refresh" wait_until 15 eval '[ "$(repl fo get fkey)" = "ok string:before" ]'
 out=$(repl fo allslots s)
-ok "the same client reaches all 16384 slots after the failover ($out)" is "$out" "ok allslots 16384"
+is "$out" "ok allslots 16384" "the same client reaches all 16384 slots after the failover ($out)"
 out=$(repl fo batch b2 1000)
-ok "and runs a batch of 1000 in order ($out)" is "$out" "ok batch 1000"
+is "$out" "ok batch 1000" "and runs a batch of 1000 in order ($out)"
 out=$(repl fo durable fkey after 1 300)
-ok "durable write on a master without a replica: acked=0 and why ($out)" is "$out" \
-	"ok acked=0 reply=status:OK note=127.0.0.1:$heir: WAIT: 0 of 1 replicas confirmed within 300 ms"
+is "$out" "ok acked=0 reply=status:OK note=127.0.0.1:$heir: WAIT: 0 of 1 replicas confirmed within 300 ms" \
+	"durable write on a master without a replica: acked=0 and why ($out)"
 ok "the failures were counted and the map reloaded" eval \
 	'[ "$(stat_of fo node_failures)" -ge 1 ] && [ "$(stat_of fo refreshes)" -ge 2 ]'
 
 # The old master comes back as a replica of the new one; a client whose map
 # predates the failover is redirected by it.
 ok "the old master restarts" node_start "$victim"
-ok "the old master rejoins as a replica" wait_until 30 eval 'is "$(role_of "$victim")" slave'
+ok "the old master rejoins as a replica" wait_until 30 eval '[ "$(role_of "$victim")" = slave ]'
 out=$(repl idle get fkey)
 ok "a client with the old map: MOVED from 127.0.0.1:$victim, followed ($out)" eval \
-	'is "$out" "ok string:after" && [ "$(stat_of idle moved)" -ge 1 ]'
+	'[ "$out" = "ok string:after" ] && [ "$(stat_of idle moved)" -ge 1 ]'
 ok "the new replica is in sync" wait_until 30 eval \
 	'rcli "$victim" info replication | grep -q "^master_link_status:up"'
 out=$(repl fo durable fkey again 1 1000)
-ok "durable write once the replica is back: acked=1 ($out)" is "$out" "ok acked=1 reply=status:OK"
+is "$out" "ok acked=1 reply=status:OK" "durable write once the replica is back: acked=1 ($out)"
 
 # Every process started after a session inherited its FIFO: say quit.
 for name in "${!REPL_IN[@]}"; do ( echo quit >&"${REPL_IN[$name]}" ) 2>/dev/null; done

@@ -326,7 +326,5 @@ inject() { # NODE ARGS...: vrrp-inject on NODE's eth0
 	ip netns exec "$(ns_of "$node")" "$INJECT" -i eth0 "$@"
 }
 
-# eq DESC GOT WANT: a TAP line comparing two strings, showing both on failure.
-eq() {
-	if [ "$2" = "$3" ]; then tap_ok "$1"; else tap_fail "$1 (got '$2', want '$3')"; fi
-}
+# eq DESC GOT WANT: is GOT WANT DESC (tap.sh), the description first.
+eq() { is "$2" "$3" "$1"; }
