@@ -1,11 +1,19 @@
-/* log.h - logging to stderr (foreground) or syslog. */
-#ifndef VIPD_LOG_H
-#define VIPD_LOG_H
+/* log.h - logging to stderr (foreground, or a supervisor that keeps
+ * stderr) or to syslog, for every program. Safe from several threads: each
+ * message is written whole. */
+#ifndef LIB_LOG_H
+#define LIB_LOG_H
 
 #include <stdbool.h>
 #include <syslog.h>
 
+/* ident names the program in every line. To stderr, lines read
+ * "HH:MM:SS.mmm ident[pid]: message"; to syslog, LOG_DAEMON. */
 void log_init(const char *ident, bool to_stderr, bool debug);
+/* To stderr, lines without the time and pid ("ident: message"), for a
+ * program whose supervisor stamps each line itself (systemd's journal, the
+ * lab's log files through the supervisor). */
+void log_init_plain(const char *ident);
 void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)

@@ -1,18 +1,19 @@
 /* config.c - newsd.conf, see config.h.
  *
- * The numeric keys are one table (name, default, range, where it goes):
- * libconfuse is given the same table as options, and a validate callback
- * checks each value's range while the lexer still stands on its line. */
+ * The keys are tables (name, default, range, where it goes). libconfuse
+ * is given every key as a lib/conf.c value that keeps its line; the types,
+ * ranges and defaults are applied after parsing, over the whole file, so
+ * one run reports every problem with its line, as vipd does. */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <confuse.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "conftext.h"
+#include "conf.h"
+#include "hostport.h"
 
 #define CONFIG_MAX_BYTES (256 * 1024)
 
@@ -92,282 +93,180 @@ static const struct stropt stropts[] = {
 };
 #define NSTR (sizeof(stropts) / sizeof(stropts[0]))
 
-/* libconfuse's error callback has no user pointer: loading is done once,
- * from main, before any thread starts. */
-struct ctx {
-	const char *path;
-	const char *text;  /* the file, comments blanked */
-	char *err;
-	size_t errlen;
-	int failed;
-};
-static struct ctx *cur;
+/* ---- options ----------------------------------------------------------- */
 
-static void fail(struct ctx *c, int line, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-static void fail(struct ctx *c, int line, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	if (c->failed++)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (line > 0)
-		snprintf(c->err, c->errlen, "%s:%d: %s", c->path, line, msg);
-	else
-		snprintf(c->err, c->errlen, "%s: %s", c->path, msg);
-}
-
-static void confuse_error(cfg_t *cfg, const char *fmt, va_list ap)
-{
-	char msg[256];
-
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (cur)
-		fail(cur, cfg ? cfg->line : 0, "%s", msg);
-}
-
-static const struct numopt *numopt_find(const char *name)
-{
-	for (size_t i = 0; i < NNUM; i++)
-		if (strcmp(numopts[i].name, name) == 0)
-			return &numopts[i];
-	return NULL;
-}
-
-static int validate_num(cfg_t *cfg, cfg_opt_t *opt)
-{
-	const struct numopt *n = numopt_find(opt->name);
-	double v = n->kind == NUM_LONG ? (double)cfg_opt_getnint(opt, 0) : cfg_opt_getnfloat(opt, 0);
-
-	if (v < n->min || v > n->max) {
-		cfg_error(cfg, "%s = %g is out of range (%g..%g)", opt->name, v, n->min, n->max);
-		return -1;
-	}
-	return 0;
-}
-
-static int validate_addr_list(cfg_t *cfg, cfg_opt_t *opt)
-{
-	unsigned char a[16];
-
-	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
-		const char *s = cfg_opt_getnstr(opt, i);
-		if (inet_pton(AF_INET, s, a) != 1 && inet_pton(AF_INET6, s, a) != 1) {
-			cfg_error(cfg, "%s: \"%s\" is not an IPv4 or IPv6 address", opt->name, s);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int validate_nodes(cfg_t *cfg, cfg_opt_t *opt)
-{
-	if (cfg_opt_size(opt) == 0) {
-		cfg_error(cfg, "redis_nodes: at least one \"host:port\" is needed");
-		return -1;
-	}
-	for (unsigned i = 0; i < cfg_opt_size(opt); i++) {
-		const char *s = cfg_opt_getnstr(opt, i), *colon = strrchr(s, ':');
-		char *end;
-		long port = colon ? strtol(colon + 1, &end, 10) : 0;
-		if (!colon || colon == s || !colon[1] || *end || port < 1 || port > 65535 ||
-		    strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") !=
-			    (size_t)(colon - s) + strlen(colon)) {
-			cfg_error(cfg, "redis_nodes: \"%s\" is not host:port", s);
-			return -1;
-		}
-	}
-	return 0;
-}
-
-static int validate_listen(cfg_t *cfg, cfg_opt_t *opt)
-{
-	const char *s = cfg_opt_getnstr(opt, 0), *colon;
-	unsigned char a[16];
-	char host[64];
-	char *end;
-	long port;
-
-	if (!s)
-		return 0;
-	if (strncmp(s, "unix:", 5) == 0) {
-		if (s[5] != '/' || strlen(s + 5) >= 108) {
-			cfg_error(cfg, "listen: \"%s\": unix: needs an absolute path under 108 bytes", s);
-			return -1;
-		}
-		return 0;
-	}
-	colon = strrchr(s, ':');
-	port = colon ? strtol(colon + 1, &end, 10) : 0;
-	if (!colon || (size_t)(colon - s) >= sizeof(host) || !colon[1] || *end || port < 1 ||
-	    port > 65535) {
-		cfg_error(cfg, "listen: \"%s\" is not ADDRESS:PORT or unix:PATH", s);
-		return -1;
-	}
-	memcpy(host, s, colon - s);
-	host[colon - s] = '\0';
-	if (inet_pton(AF_INET, host, a) != 1) {
-		cfg_error(cfg, "listen: \"%s\": the address must be an IPv4 address", s);
-		return -1;
-	}
-	return 0;
-}
-
-static int validate_prefix(cfg_t *cfg, cfg_opt_t *opt)
-{
-	const char *s = cfg_opt_getnstr(opt, 0);
-	int mail = strcmp(opt->name, "mail_relay") == 0;
-	const char *a = mail ? "smtp://" : "http://", *b = mail ? "smtps://" : "https://";
-
-	if (!s || !*s || strncmp(s, a, strlen(a)) == 0 || strncmp(s, b, strlen(b)) == 0)
-		return 0;
-	cfg_error(cfg, "%s = \"%s\": must start with %s or %s", opt->name, s, a, b);
-	return -1;
-}
+static const char *const list_names[] = { "redis_nodes", "trusted_proxies" };
+#define NLIST (sizeof(list_names) / sizeof(list_names[0]))
 
 static cfg_opt_t *build_opts(void)
 {
-	cfg_opt_t *o = calloc(NNUM + NSTR + 3, sizeof(*o));
+	cfg_opt_t *o = calloc(NNUM + NSTR + NLIST + 1, sizeof(*o));
 	size_t k = 0;
 
 	if (!o)
 		return NULL;
 	for (size_t i = 0; i < NNUM; i++)
-		o[k++] = numopts[i].kind == NUM_LONG
-				 ? (cfg_opt_t)CFG_INT(numopts[i].name, (long)numopts[i].def, CFGF_NONE)
-				 : (cfg_opt_t)CFG_FLOAT(numopts[i].name, numopts[i].def, CFGF_NONE);
+		o[k++] = (cfg_opt_t)CONF_KEY(numopts[i].name);
 	for (size_t i = 0; i < NSTR; i++)
-		o[k++] = (cfg_opt_t)CFG_STR(stropts[i].name, NULL, CFGF_NONE);
-	o[k++] = (cfg_opt_t)CFG_STR_LIST("redis_nodes", "{127.0.0.1:6379}", CFGF_NONE);
-	o[k++] = (cfg_opt_t)CFG_STR_LIST("trusted_proxies", "{127.0.0.1,::1}", CFGF_NONE);
+		o[k++] = (cfg_opt_t)CONF_KEY(stropts[i].name);
+	for (size_t i = 0; i < NLIST; i++)
+		o[k++] = (cfg_opt_t)CONF_LIST(list_names[i]);
 	o[k] = (cfg_opt_t)CFG_END();
 	return o;
 }
 
-static void set_validators(cfg_t *cfg)
-{
-	for (size_t i = 0; i < NNUM; i++)
-		cfg_set_validate_func(cfg, numopts[i].name, validate_num);
-	cfg_set_validate_func(cfg, "listen", validate_listen);
-	cfg_set_validate_func(cfg, "redis_nodes", validate_nodes);
-	cfg_set_validate_func(cfg, "trusted_proxies", validate_addr_list);
-	cfg_set_validate_func(cfg, "mail_relay", validate_prefix);
-	cfg_set_validate_func(cfg, "site_url", validate_prefix);
-}
+/* ---- values ------------------------------------------------------------ */
 
-static char **copy_list(cfg_t *cfg, const char *name, size_t *n)
-{
-	unsigned cnt = cfg_size(cfg, name);
-	char **v = calloc(cnt + 1, sizeof(*v));
-
-	if (!v)
-		return NULL;
-	for (unsigned i = 0; i < cnt; i++)
-		if (!(v[i] = strdup(cfg_getnstr(cfg, name, i)))) {
-			while (i-- > 0)
-				free(v[i]);
-			free(v);
-			return NULL;
-		}
-	*n = cnt;
-	return v;
-}
-
-/* The line where key was last set, for checks made after parsing. */
-static int key_line(const char *text, const char *key)
-{
-	size_t k = strlen(key);
-	int line = 1, found = 0;
-
-	for (const char *p = text; *p; p++) {
-		if (*p == '\n')
-			line++;
-		else if ((p == text || strchr(" \t\n{}", p[-1])) && strncmp(p, key, k) == 0 &&
-			 strchr(" \t=+", p[k]))
-			found = line;
-	}
-	return found;
-}
-
-static int fill(struct ctx *c, cfg_t *cfg, struct newsd_config *out)
+static void get_numbers(struct conf_ctx *c, cfg_t *cfg, struct newsd_config *out)
 {
 	for (size_t i = 0; i < NNUM; i++) {
-		char *p = (char *)out + numopts[i].off;
-		if (numopts[i].kind == NUM_LONG)
-			*(long *)p = cfg_getint(cfg, numopts[i].name);
-		else
-			*(double *)p = cfg_getfloat(cfg, numopts[i].name);
+		const struct numopt *n = &numopts[i];
+		char *p = (char *)out + n->off;
+		if (n->kind == NUM_LONG) {
+			*(long *)p = (long)n->def;
+			conf_get_int(c, cfg, n->name, (long)n->min, (long)n->max, (long *)p);
+		} else {
+			*(double *)p = n->def;
+			conf_get_double(c, cfg, n->name, n->min, n->max, (double *)p);
+		}
 	}
+}
+
+/* ADDRESS:PORT (IPv4) or unix:PATH. */
+static void check_listen(struct conf_ctx *c, const struct conf_val *v)
+{
+	struct hostport hp;
+	unsigned char a[4];
+
+	if (strncmp(v->text, "unix:", 5) == 0) {
+		if (v->text[5] != '/' || strlen(v->text + 5) >= 108)
+			conf_bad_value(c, "listen", v, true, "unix: needs an absolute path under 108 bytes");
+	} else if (hostport_parse(v->text, strlen(v->text), 0, &hp) != HOSTPORT_OK) {
+		conf_bad_value(c, "listen", v, true, "not ADDRESS:PORT or unix:PATH");
+	} else if (inet_pton(AF_INET, hp.host, a) != 1) {
+		conf_bad_value(c, "listen", v, true, "the address must be an IPv4 address");
+	}
+}
+
+/* site_url and mail_relay: links and relays only over these schemes. */
+static void check_scheme(struct conf_ctx *c, const char *key, const struct conf_val *v)
+{
+	bool mail = strcmp(key, "mail_relay") == 0;
+	const char *a = mail ? "smtp://" : "http://", *b = mail ? "smtps://" : "https://";
+
+	if (strncmp(v->text, a, strlen(a)) != 0 && strncmp(v->text, b, strlen(b)) != 0)
+		conf_bad_value(c, key, v, true, "must start with %s or %s", a, b);
+}
+
+static int get_strings(struct conf_ctx *c, cfg_t *cfg, struct newsd_config *out)
+{
 	for (size_t i = 0; i < NSTR; i++) {
-		const char *v = cfg_getstr(cfg, stropts[i].name);
+		const struct conf_val *v = conf_scalar(cfg, stropts[i].name);
+		const char *s = v && v->text[0] ? v->text : stropts[i].def;
 		char **p = (char **)((char *)out + stropts[i].off);
-		if (!v || !*v)
-			v = stropts[i].def;
-		if (v && !(*p = strdup(v)))
-			goto oom;
+
+		if (v && v->text[0] && strcmp(stropts[i].name, "listen") == 0)
+			check_listen(c, v);
+		else if (v && v->text[0] && (strcmp(stropts[i].name, "site_url") == 0 ||
+					     strcmp(stropts[i].name, "mail_relay") == 0))
+			check_scheme(c, stropts[i].name, v);
+		if (s && !(*p = strdup(s)))
+			return -1;
 	}
-	out->redis_nodes = copy_list(cfg, "redis_nodes", &out->nredis);
-	out->trusted_proxies = copy_list(cfg, "trusted_proxies", &out->ntrusted);
-	if (!out->redis_nodes || !out->trusted_proxies || !(out->path = strdup(c->path)))
-		goto oom;
+	if (out->redis_user && !out->redis_password)
+		conf_msg(c, conf_scalar(cfg, "redis_user")->line, "redis_user is set but redis_password is not");
 	/* Links are made as site_url + "/path". */
 	for (size_t n = strlen(out->site_url); n > 8 && out->site_url[n - 1] == '/'; n--)
 		out->site_url[n - 1] = '\0';
-	if (out->redis_user && !out->redis_password) {
-		fail(c, key_line(c->text, "redis_user"), "redis_user is set but redis_password is not");
-		return -1;
-	}
 	return 0;
-oom:
-	fail(c, 0, "out of memory");
-	return -1;
+}
+
+/* What the cluster client takes as a seed: host:port, [v6]:port or v6:port. */
+static bool valid_node(const char *s)
+{
+	struct hostport hp;
+
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") == strlen(s) &&
+	       hostport_parse(s, strlen(s), HOSTPORT_BARE_V6, &hp) == HOSTPORT_OK;
+}
+
+static bool valid_ip(const char *s)
+{
+	unsigned char a[16];
+
+	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
+}
+
+/* The list's values, or the default when the file does not set it. An
+ * empty list is taken as it is, unless required. */
+static char **get_list(struct conf_ctx *c, cfg_t *cfg, const char *key, const char *const *def,
+		       bool required, bool (*valid)(const char *), const char *problem, size_t *n)
+{
+	cfg_opt_t *opt = cfg_getopt(cfg, key);
+	bool empty = conf_list_set_empty(cfg, key);
+	unsigned cnt = cfg_opt_size(opt), ndef = 0;
+	char **v;
+
+	if (empty && required)
+		conf_msg(c, conf_key_line(c, key), "%s = { }: at least one is needed", key);
+	while (!empty && def[ndef])
+		ndef++;
+	if (!(v = calloc((cnt ? cnt : ndef) + 1, sizeof(*v))))
+		return NULL;
+	for (unsigned i = 0; i < (cnt ? cnt : ndef); i++) {
+		const struct conf_val *cv = cnt ? cfg_opt_getnptr(opt, i) : NULL;
+		if (cv && !valid(cv->text))
+			conf_bad_elem(c, key, cv, "%s", problem);
+		if (!(v[i] = strdup(cv ? cv->text : def[i]))) {
+			*n = i;
+			return v;
+		}
+	}
+	*n = cnt ? cnt : ndef;
+	return v;
+}
+
+static int fill(struct conf_ctx *c, cfg_t *cfg, struct newsd_config *out)
+{
+	static const char *const def_nodes[] = { "127.0.0.1:6379", NULL };
+	static const char *const def_proxies[] = { "127.0.0.1", "::1", NULL };
+
+	get_numbers(c, cfg, out);
+	if (get_strings(c, cfg, out) < 0)
+		return -1;
+	out->redis_nodes = get_list(c, cfg, "redis_nodes", def_nodes, true, valid_node, "not host:port",
+				    &out->nredis);
+	out->trusted_proxies = get_list(c, cfg, "trusted_proxies", def_proxies, false, valid_ip,
+					"not an IPv4 or IPv6 address", &out->ntrusted);
+	if (!out->redis_nodes || !out->trusted_proxies || !(out->path = strdup(c->path)))
+		return -1;
+	return 0;
 }
 
 int newsd_config_load(const char *path, struct newsd_config *out, char *err, size_t errlen)
 {
-	struct ctx c = { .path = path, .err = err, .errlen = errlen };
+	struct conf_ctx c = { .path = path };
 	cfg_opt_t *opts = build_opts();
 	cfg_t *cfg = NULL;
-	char why[256];
-	size_t len;
-	int line, rc = -1;
-	char *text = conftext_read(path, CONFIG_MAX_BYTES, &len, &line, why, sizeof(why));
 
 	memset(out, 0, sizeof(*out));
-	if (!text) {
-		fail(&c, line, "%s", why);
-		goto done;
-	}
-	if (!opts || !(cfg = cfg_init(opts, CFGF_NONE))) {
-		fail(&c, 0, "out of memory");
-		goto done;
-	}
-	cur = &c;
-	c.text = text;
-	cfg_set_error_function(cfg, confuse_error);
-	set_validators(cfg);
-	if (cfg_parse_buf(cfg, text) != CFG_SUCCESS) {
-		if (!c.failed)
-			fail(&c, 0, "cannot parse");
+	if (!opts) {
+		conf_msg(&c, 0, "out of memory");
 	} else {
-		if (cfg_size(cfg, "redis_nodes") == 0)
-			fail(&c, key_line(text, "redis_nodes"), "redis_nodes: at least one \"host:port\" is needed");
-		else
-			rc = fill(&c, cfg, out);
+		cfg = conf_parse_file(&c, opts, CONFIG_MAX_BYTES);
+		if (cfg && fill(&c, cfg, out) < 0)
+			conf_msg(&c, 0, "out of memory");
 	}
-done:
-	cur = NULL;
 	if (cfg)
 		cfg_free(cfg);
 	free(opts);
-	free(text);
-	if (rc < 0)
-		newsd_config_free(out);
-	return rc;
+	if (!conf_failed(&c)) {
+		conf_flush(&c, NULL, 0);
+		return 0;
+	}
+	conf_flush(&c, err, errlen);
+	newsd_config_free(out);
+	return -1;
 }
 
 static void free_list(char **v, size_t n)

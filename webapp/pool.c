@@ -1,5 +1,6 @@
 /* pool.c - see pool.h. */
 #include "pool.h"
+#include "mono.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -24,14 +25,6 @@ struct pool {
 	long long failed_at; /* ms, monotonic; 0: no recent failure */
 	char why[256];
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 struct pool *pool_new(const struct cluster_opts *o, size_t size)
 {
@@ -91,7 +84,7 @@ struct cluster *pool_get(struct pool *p, char *err, size_t errlen)
 		pthread_mutex_unlock(&p->mu);
 		return s->c;
 	}
-	if (p->failed_at && now_ms() - p->failed_at < RETRY_MS) {
+	if (p->failed_at && mono_ms() - p->failed_at < RETRY_MS) {
 		snprintf(err, errlen, "%s", p->why);
 		pthread_mutex_unlock(&p->mu);
 		return NULL;
@@ -105,7 +98,7 @@ struct cluster *pool_get(struct pool *p, char *err, size_t errlen)
 	s->c = c;
 	if (!c) {
 		s->busy = 0;
-		p->failed_at = now_ms();
+		p->failed_at = mono_ms();
 		snprintf(p->why, sizeof(p->why), "%s", err);
 		pthread_cond_signal(&p->cv);
 	} else {
