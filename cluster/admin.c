@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -139,7 +138,7 @@ int admin_open(struct admin_node *n, const char *host, int port, const char *pas
 	int status;
 
 	memset(n, 0, sizeof(*n));
-	node_addr_format(host, port, n->name, sizeof(n->name));
+	hostport_format(host, port, n->name, sizeof(n->name));
 	snprintf(n->host, sizeof(n->host), "%s", host);
 	n->port = port;
 	n->ctx = redisConnectWithTimeout(host, port, ms_to_tv(timeout_ms));
@@ -353,17 +352,4 @@ void admin_probe_all(struct ctable *t, struct admin_node *seed, const char *pass
 		admin_close(&n);
 	}
 	free(sig);
-}
-
-long long admin_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-void admin_sleep_ms(int ms)
-{
-	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000 };
-	nanosleep(&ts, NULL);
 }

@@ -1,14 +1,15 @@
 /* admin.h - clusterctl's side of one Redis Cluster node: connect with a
  * timeout, authenticate, run the cluster commands, and say which node
  * failed and why. One blocking hiredis connection per node; the decisions
- * are made elsewhere (placement.c). */
+ * are made elsewhere (placement.c, health.c, heal_plan.c). */
 #ifndef CLUSTER_ADMIN_H
 #define CLUSTER_ADMIN_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "placement.h"
+#include "ctable.h"
+#include "hostport.h"
 
 enum admin_status {
 	ADMIN_OK = 0,
@@ -20,8 +21,8 @@ enum admin_status {
 struct redisContext;
 
 struct admin_node {
-	char name[NODE_HOST_MAX + 8]; /* "host:port" as given; every message starts with it */
-	char host[NODE_HOST_MAX];
+	char name[HOSTPORT_STRLEN];   /* "host:port" as given; every message starts with it */
+	char host[HOSTPORT_HOST_MAX];
 	int port;
 	char ip[64];                  /* the address actually connected to */
 	char id[NODE_ID_LEN + 1];     /* its node id, once asked */
@@ -64,10 +65,5 @@ int admin_repl_field(struct admin_node *n, const char *field, long long *value);
  * "myself" line, the others are opened (and closed) with password. */
 void admin_probe_all(struct ctable *t, struct admin_node *seed, const char *password,
 		     int timeout_ms);
-
-/* Monotonic milliseconds and a plain sleep, for the bounded waits of
- * clusterctl's commands. */
-long long admin_now_ms(void);
-void admin_sleep_ms(int ms);
 
 #endif

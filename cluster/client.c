@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "client_batch.h"
+#include "mono.h"
 #include "slot.h"
 
 #define DEFAULT_TIMEOUT_MS 1000
@@ -45,14 +45,6 @@ static struct timeval ms_tv(int ms)
 	struct timeval tv = { .tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000 };
 
 	return tv;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 static struct client_conn *conn_find(struct cluster *c, const struct slot_addr *a)

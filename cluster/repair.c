@@ -8,15 +8,14 @@
 #include <time.h>
 
 #include "admin.h"
+#include "clusterctl.h"
+#include "health.h"
+#include "mono.h"
 #include "repair.h"
-
-#define CONNECT_TIMEOUT_MS 2000
-#define POLL_MS 100
+#include "slot_count.h"
 /* Redis fails a dead master over by itself within a few seconds of the
  * FAIL flag; FORCE is for when it does not. */
 #define TAKEOVER_GRACE_MS 10000
-
-
 
 static bool stopped(const struct repair *r)
 {
@@ -44,11 +43,6 @@ void repair_say(const struct repair *r, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static const char *addr_of(const struct cnode *c, char *buf, size_t len)
-{
-	return *c->host ? node_addr_format(c->host, c->port, buf, len) : c->id;
-}
-
 /* --- reading the cluster ------------------------------------------------- */
 
 /* Labels apply to every node at the address: a dead node and its rebuilt
@@ -65,14 +59,14 @@ static void repair_set_domains(const struct repair *r, struct ctable *t)
 
 static void repair_remember(struct repair *r, const struct ctable *t)
 {
-	char (*k)[NODE_HOST_MAX + 8] = calloc(t->n + 1, sizeof(*k));
+	char (*k)[HOSTPORT_STRLEN] = calloc(t->n + 1, sizeof(*k));
 	size_t n = 0;
 
 	if (!k)
 		return;
 	for (size_t i = 0; i < t->n; i++)
 		if (*t->nodes[i].host && !cnode_failed(&t->nodes[i]))
-			node_addr_format(t->nodes[i].host, t->nodes[i].port, k[n++], sizeof(k[0]));
+			hostport_format(t->nodes[i].host, t->nodes[i].port, k[n++], sizeof(k[0]));
 	free(r->known);
 	r->known = k;
 	r->nknown = n;
@@ -103,7 +97,7 @@ static int repair_open_seed(struct repair *r, struct admin_node *seed, char *err
 }
 
 /* The cluster as the first answering seed sees it, with domains and
- * probes: what check_cluster and repair_next want. */
+ * probes: what health_check and heal_plan_next want. */
 static int repair_read(struct repair *r, struct ctable *t, char *err, size_t len)
 {
 	struct admin_node seed;
@@ -127,35 +121,35 @@ static int repair_open(struct repair *r, const struct cnode *c, struct admin_nod
 }
 
 /* The first thing a check report finds wrong, for the log. */
-static void repair_problem(const struct ctable *t, const struct check_report *k, char *buf,
+static void repair_problem(const struct ctable *t, const struct health_report *k, char *buf,
 			   size_t len)
 {
 	char a[300];
 
-	if (k->nmissing || k->served != CLUSTER_SLOTS)
-		snprintf(buf, len, "%d of %d slots not served", CLUSTER_SLOTS - k->served, CLUSTER_SLOTS);
+	if (k->nmissing || k->served != SLOT_COUNT)
+		snprintf(buf, len, "%d of %d slots not served", SLOT_COUNT - k->served, SLOT_COUNT);
 	else if (k->nfailed)
 		snprintf(buf, len, "%s (%s) is failed or unreachable",
-			 addr_of(&t->nodes[k->failed[0]], a, sizeof(a)), t->nodes[k->failed[0]].domain);
+			 cnode_name(&t->nodes[k->failed[0]], a, sizeof(a)), t->nodes[k->failed[0]].domain);
 	else if (k->nopen)
-		snprintf(buf, len, "%s has open slots", addr_of(&t->nodes[k->open[0]], a, sizeof(a)));
+		snprintf(buf, len, "%s has open slots", cnode_name(&t->nodes[k->open[0]], a, sizeof(a)));
 	else if (k->nviolations && k->violations[0].kind == VIOL_NO_REMOTE_REPLICA)
 		snprintf(buf, len, "master %s has no working replica in another failure domain",
-			 addr_of(&t->nodes[k->violations[0].node], a, sizeof(a)));
+			 cnode_name(&t->nodes[k->violations[0].node], a, sizeof(a)));
 	else if (k->nviolations)
 		snprintf(buf, len, "replica %s shares its master's failure domain",
-			 addr_of(&t->nodes[k->violations[0].node], a, sizeof(a)));
+			 cnode_name(&t->nodes[k->violations[0].node], a, sizeof(a)));
 	else if (k->over_share)
 		snprintf(buf, len, "a failure domain holds more than %d master(s)", k->fair_share);
 	else if (k->nlink_down)
 		snprintf(buf, len, "replica %s: replication link down",
-			 addr_of(&t->nodes[k->link_down[0]], a, sizeof(a)));
+			 cnode_name(&t->nodes[k->link_down[0]], a, sizeof(a)));
 	else if (k->ndisagree)
 		snprintf(buf, len, "%s does not agree with the seed yet",
-			 addr_of(&t->nodes[k->disagree[0]], a, sizeof(a)));
+			 cnode_name(&t->nodes[k->disagree[0]], a, sizeof(a)));
 	else if (k->nstate_fail)
 		snprintf(buf, len, "%s reports cluster_state:fail",
-			 addr_of(&t->nodes[k->state_fail[0]], a, sizeof(a)));
+			 cnode_name(&t->nodes[k->state_fail[0]], a, sizeof(a)));
 	else
 		snprintf(buf, len, "healthy");
 }
@@ -168,7 +162,7 @@ typedef int (*repair_test)(struct admin_node *n, const void *arg, char *why, siz
 static int repair_wait(struct repair *r, const struct cnode *c, repair_test test, const void *arg,
 		       char *why, size_t len)
 {
-	long long deadline = admin_now_ms() + (long long)r->timeout_s * 1000;
+	long long deadline = mono_ms() + (long long)r->timeout_s * 1000;
 	struct admin_node n = { .ctx = NULL };
 	int st = 0;
 
@@ -177,11 +171,11 @@ static int repair_wait(struct repair *r, const struct cnode *c, repair_test test
 			snprintf(why, len, "%s", n.err);
 		else if ((st = test(&n, arg, why, len)) == 1)
 			break;
-		if (admin_now_ms() > deadline || stopped(r)) {
+		if (mono_ms() > deadline || stopped(r)) {
 			st = 0;
 			break;
 		}
-		admin_sleep_ms(POLL_MS);
+		sleep_ms(POLL_MS);
 	}
 	admin_close(&n);
 	return st == 1;
@@ -222,7 +216,7 @@ static int test_master_ok(struct admin_node *n, const void *arg, char *why, size
 	return st;
 }
 
-static int step_replicate(struct repair *r, const struct ctable *t, const struct repair_step *s)
+static int step_replicate(struct repair *r, const struct ctable *t, const struct heal_step *s)
 {
 	struct admin_node n;
 	char why[400];
@@ -246,7 +240,7 @@ static int step_replicate(struct repair *r, const struct ctable *t, const struct
 
 /* FORGET on every live node, quickly: a node that still knows the
  * forgotten one would teach it back to the others after 60 s. */
-static int step_forget(struct repair *r, const struct ctable *t, const struct repair_step *s)
+static int step_forget(struct repair *r, const struct ctable *t, const struct heal_step *s)
 {
 	const char *id = t->nodes[s->node].id;
 	int done = 0, failed = 0;
@@ -305,15 +299,15 @@ static int test_caught_up(struct admin_node *n, const void *varg, char *why, siz
 	return ro >= mo;
 }
 
-static int step_failover(struct repair *r, const struct ctable *t, const struct repair_step *s)
+static int step_failover(struct repair *r, const struct ctable *t, const struct heal_step *s)
 {
 	const struct cnode *c = &t->nodes[s->node];
 	struct offsets_arg arg = { r, &t->nodes[s->target] };
 	struct admin_node n;
 	char why[400], a[300];
-	bool force = s->kind == REPAIR_TAKEOVER;
+	bool force = s->kind == HEAL_TAKEOVER;
 
-	addr_of(c, a, sizeof(a));
+	cnode_name(c, a, sizeof(a));
 	if (force) {
 		/* Give redis the chance to do it the normal way first. */
 		int saved = r->timeout_s;
@@ -349,19 +343,19 @@ static int step_failover(struct repair *r, const struct ctable *t, const struct 
 
 /* The seed's view has caught up with the step: the next plan must not
  * be made on stale flags. */
-static void repair_settle(struct repair *r, const struct repair_step *done, const char *node_id)
+static void repair_settle(struct repair *r, const struct heal_step *done, const char *node_id)
 {
-	long long deadline = admin_now_ms() + (long long)r->timeout_s * 1000;
+	long long deadline = mono_ms() + (long long)r->timeout_s * 1000;
 	char err[400];
 
-	while (admin_now_ms() < deadline && !stopped(r)) {
+	while (mono_ms() < deadline && !stopped(r)) {
 		struct ctable t;
 		bool settled = false;
 		if (repair_read(r, &t, err, sizeof(err)) == ADMIN_OK) {
 			int i = ctable_find(&t, node_id);
-			if (done->kind == REPAIR_FORGET)
+			if (done->kind == HEAL_FORGET)
 				settled = i < 0;
-			else if (done->kind == REPAIR_REPLICATE)
+			else if (done->kind == HEAL_REPLICATE)
 				settled = i >= 0 && (t.nodes[i].flags & CN_SLAVE);
 			else
 				settled = i >= 0 && (t.nodes[i].flags & CN_MASTER) && t.nodes[i].nslots;
@@ -369,14 +363,14 @@ static void repair_settle(struct repair *r, const struct repair_step *done, cons
 		ctable_free(&t);
 		if (settled)
 			return;
-		admin_sleep_ms(POLL_MS * 2);
+		sleep_ms(POLL_MS * 2);
 	}
 }
 
-int repair_look(struct repair *r, bool *healthy, struct repair_step *s, char *line, size_t len)
+int repair_look(struct repair *r, bool *healthy, struct heal_step *s, char *line, size_t len)
 {
 	struct ctable t;
-	struct check_report k;
+	struct health_report k;
 	char err[400], why[400];
 	int st = repair_read(r, &t, err, sizeof(err));
 
@@ -385,7 +379,7 @@ int repair_look(struct repair *r, bool *healthy, struct repair_step *s, char *li
 		snprintf(line, len, "cannot read the cluster: %s", err);
 		return st;
 	}
-	if (check_cluster(&t, &k) < 0 || repair_next(&t, s) < 0) {
+	if (health_check(&t, &k) < 0 || heal_plan_next(&t, s) < 0) {
 		ctable_free(&t);
 		snprintf(line, len, "out of memory");
 		return ADMIN_REFUSED;
@@ -393,8 +387,8 @@ int repair_look(struct repair *r, bool *healthy, struct repair_step *s, char *li
 	*healthy = k.healthy;
 	repair_problem(&t, &k, why, sizeof(why));
 	snprintf(line, len, "degraded: %s; %s", why,
-		 s->kind == REPAIR_NONE ? s->reason : "healing");
-	check_report_free(&k);
+		 s->kind == HEAL_NONE ? s->reason : "healing");
+	health_report_free(&k);
 	ctable_free(&t);
 	return 0;
 }
@@ -405,18 +399,18 @@ int repair_look(struct repair *r, bool *healthy, struct repair_step *s, char *li
 static int repair_final(struct repair *r)
 {
 	/* watch checks again soon anyway, and must not sit on the lease. */
-	long long deadline = admin_now_ms() + (r->stamp ? 3000 : (long long)r->timeout_s * 1000);
+	long long deadline = mono_ms() + (r->stamp ? 3000 : (long long)r->timeout_s * 1000);
 	char why[400] = "", err[400];
 
 	for (;;) {
 		struct ctable t;
-		struct check_report k;
+		struct health_report k;
 		if (repair_read(r, &t, err, sizeof(err)) != ADMIN_OK) {
 			snprintf(why, sizeof(why), "%s", err);
-		} else if (check_cluster(&t, &k) == 0) {
+		} else if (health_check(&t, &k) == 0) {
 			bool healthy = k.healthy;
 			repair_problem(&t, &k, why, sizeof(why));
-			check_report_free(&k);
+			health_report_free(&k);
 			ctable_free(&t);
 			if (healthy) {
 				repair_say(r, "healthy: all slots served, one master per failure domain share, "
@@ -425,9 +419,9 @@ static int repair_final(struct repair *r)
 			}
 		}
 		ctable_free(&t);
-		if (admin_now_ms() > deadline || stopped(r))
+		if (mono_ms() > deadline || stopped(r))
 			break;
-		admin_sleep_ms(POLL_MS * 5);
+		sleep_ms(POLL_MS * 5);
 	}
 	repair_say(r, "not healthy: %s", why);
 	return EXIT_FAILED;
@@ -445,64 +439,79 @@ static bool repair_agreed(const struct ctable *t)
 
 static int repair_read_agreed(struct repair *r, struct ctable *t, char *err, size_t len)
 {
-	long long deadline = admin_now_ms() + (long long)r->timeout_s * 1000 / 3;
+	long long deadline = mono_ms() + (long long)r->timeout_s * 1000 / 3;
 	int st;
 
 	while ((st = repair_read(r, t, err, len)) == ADMIN_OK && !repair_agreed(t) &&
-	       admin_now_ms() < deadline && !stopped(r)) {
+	       mono_ms() < deadline && !stopped(r)) {
 		ctable_free(t);
-		admin_sleep_ms(POLL_MS * 2);
+		sleep_ms(POLL_MS * 2);
 	}
 	return st;
 }
 
-int repair_heal(struct repair *r)
+static int repair_step_run(struct repair *r, const struct ctable *t, const struct heal_step *s)
 {
-	char err[400];
-	int max_steps = 64;
+	switch (s->kind) {
+	case HEAL_REPLICATE: return step_replicate(r, t, s);
+	case HEAL_FORGET: return step_forget(r, t, s);
+	default: return step_failover(r, t, s); /* HEAL_TAKEOVER, HEAL_FAILOVER */
+	}
+}
 
-	for (int step = 0; step < max_steps && !stopped(r); step++) {
-		struct ctable t;
-		struct repair_step s;
-		int st = repair_read_agreed(r, &t, err, sizeof(err)), rc;
+/* One round of heal: read the cluster, plan, take the step and wait for
+ * the seed to show it. -1 when the next round should follow; else the
+ * exit status heal ends with. */
+static int repair_heal_round(struct repair *r, bool first)
+{
+	struct ctable t;
+	struct heal_step s;
+	char err[400], id[NODE_ID_LEN + 1];
+	int rc;
 
-		if (st != ADMIN_OK) {
-			repair_say(r, "cannot read the cluster: %s", err);
-			return step == 0 ? EXIT_UNREACHABLE : EXIT_FAILED;
-		}
-		if (repair_next(&t, &s) < 0) {
-			ctable_free(&t);
-			repair_say(r, "out of memory");
-			return EXIT_FAILED;
-		}
-		if (s.kind == REPAIR_NONE) {
-			ctable_free(&t);
-			if (!s.balanced || strncmp(s.reason, "balanced", 8) != 0) {
-				repair_say(r, "cannot heal fully: %s", s.reason);
-				return EXIT_FAILED;
-			}
-			repair_say(r, "%s", s.reason);
-			return repair_final(r);
-		}
-		if (r->keep_going && !r->keep_going(r)) {
-			ctable_free(&t);
-			repair_say(r, "stopping: the lease is lost");
+	if (repair_read_agreed(r, &t, err, sizeof(err)) != ADMIN_OK) {
+		repair_say(r, "cannot read the cluster: %s", err);
+		return first ? EXIT_UNREACHABLE : EXIT_FAILED;
+	}
+	if (heal_plan_next(&t, &s) < 0) {
+		ctable_free(&t);
+		repair_say(r, "out of memory");
+		return EXIT_FAILED;
+	}
+	if (s.kind == HEAL_NONE) {
+		ctable_free(&t);
+		if (!s.balanced || strncmp(s.reason, "balanced", 8) != 0) {
+			repair_say(r, "cannot heal fully: %s", s.reason);
 			return EXIT_FAILED;
 		}
 		repair_say(r, "%s", s.reason);
-		char id[NODE_ID_LEN + 1];
-		strcpy(id, t.nodes[s.node].id);
-		switch (s.kind) {
-		case REPAIR_REPLICATE: rc = step_replicate(r, &t, &s); break;
-		case REPAIR_FORGET: rc = step_forget(r, &t, &s); break;
-		default: rc = step_failover(r, &t, &s); break;
-		}
+		return repair_final(r);
+	}
+	if (r->keep_going && !r->keep_going(r)) {
 		ctable_free(&t);
-		if (rc < 0) {
-			repair_say(r, "cannot heal fully: the step above failed");
-			return EXIT_FAILED;
-		}
-		repair_settle(r, &s, id);
+		repair_say(r, "stopping: the lease is lost");
+		return EXIT_FAILED;
+	}
+	repair_say(r, "%s", s.reason);
+	strcpy(id, t.nodes[s.node].id);
+	rc = repair_step_run(r, &t, &s);
+	ctable_free(&t);
+	if (rc < 0) {
+		repair_say(r, "cannot heal fully: the step above failed");
+		return EXIT_FAILED;
+	}
+	repair_settle(r, &s, id);
+	return -1;
+}
+
+int repair_heal(struct repair *r)
+{
+	int max_steps = 64;
+
+	for (int step = 0; step < max_steps && !stopped(r); step++) {
+		int rc = repair_heal_round(r, step == 0);
+		if (rc >= 0)
+			return rc;
 	}
 	repair_say(r, "cannot heal fully: still not done after %d steps", max_steps);
 	return EXIT_FAILED;
@@ -538,7 +547,7 @@ static int add_connect(struct repair *r, const struct node_addr *nodes, size_t n
 		if (st != ADMIN_OK) {
 			fprintf(stderr, "clusterctl add: %s\n", x->err);
 			if (rc != EXIT_UNREACHABLE)
-				rc = st == ADMIN_UNREACHABLE || st == ADMIN_AUTH ? EXIT_UNREACHABLE : EXIT_FAILED;
+				rc = command_exit_status(st);
 			continue;
 		}
 		a[i].domain = *nodes[i].label ? nodes[i].label : x->ip;
@@ -595,7 +604,7 @@ static bool add_known_by_all(struct repair *r, const struct ctable *t, struct ad
 static int add_join(struct repair *r, const struct ctable *t, struct add_node *a, size_t n,
 		    const struct admin_node *seed)
 {
-	long long deadline = admin_now_ms() + (long long)r->timeout_s * 1000;
+	long long deadline = mono_ms() + (long long)r->timeout_s * 1000;
 	char why[400] = "";
 
 	for (size_t i = 0; i < n; i++)
@@ -604,12 +613,12 @@ static int add_join(struct repair *r, const struct ctable *t, struct add_node *a
 			return EXIT_FAILED;
 		}
 	while (!add_known_by_all(r, t, a, n, why, sizeof(why))) {
-		if (admin_now_ms() > deadline) {
+		if (mono_ms() > deadline) {
 			repair_say(r, "gave up after %d s waiting for every node to know the new ones: %s",
 				   r->timeout_s, why);
 			return EXIT_FAILED;
 		}
-		admin_sleep_ms(POLL_MS);
+		sleep_ms(POLL_MS);
 	}
 	repair_say(r, "every node knows the new node(s)");
 	for (size_t i = 0; i < n; i++) {
@@ -620,11 +629,11 @@ static int add_join(struct repair *r, const struct ctable *t, struct add_node *a
 			int st = admin_run(&a[i].n, "CLUSTER REPLICATE %s", t->nodes[a[i].master].id);
 			if (st == ADMIN_OK)
 				break;
-			if (st != ADMIN_REFUSED || admin_now_ms() > deadline) {
+			if (st != ADMIN_REFUSED || mono_ms() > deadline) {
 				repair_say(r, "CLUSTER REPLICATE failed: %s", a[i].n.err);
 				return EXIT_FAILED;
 			}
-			admin_sleep_ms(POLL_MS);
+			sleep_ms(POLL_MS);
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -638,17 +647,75 @@ static int add_join(struct repair *r, const struct ctable *t, struct add_node *a
 	return EXIT_OK;
 }
 
+/* Say which new nodes have no master outside their failure domain; true
+ * when there is one, and then nothing is done. */
+static bool add_refused(const struct add_node *a, const int *out, size_t n)
+{
+	bool refuse = false;
+
+	for (size_t i = 0; i < n; i++)
+		if (out[i] < 0 && !a[i].member) {
+			fprintf(stderr, "clusterctl add: %s (%s): no working master outside its failure "
+				"domain (add it with --master?)\n", a[i].n.name, a[i].domain);
+			refuse = true;
+		}
+	if (refuse)
+		fprintf(stderr, "clusterctl add: nothing was changed\n");
+	return refuse;
+}
+
+/* Each new node's master, a[i].master: the table index heal_plan_add
+ * picks, or -1 (--master, or a member already) for none. */
+static int add_pick_masters(const struct ctable *t, struct add_node *a, size_t n, bool as_masters)
+{
+	const char **domains = calloc(n, sizeof(*domains));
+	int *out = calloc(n, sizeof(*out));
+	int rc = EXIT_FAILED;
+
+	if (!domains || !out)
+		goto done;
+	for (size_t i = 0; i < n; i++) {
+		domains[i] = a[i].domain;
+		out[i] = -1;
+	}
+	if (!as_masters && heal_plan_add(t, domains, n, out) != 0 && add_refused(a, out, n))
+		goto done;
+	for (size_t i = 0; i < n; i++)
+		a[i].master = a[i].member ? -1 : out[i];
+	rc = EXIT_OK;
+done:
+	free(domains);
+	free(out);
+	return rc;
+}
+
+static void add_announce(const struct repair *r, const struct ctable *t, const struct add_node *a,
+			 size_t n)
+{
+	char m[300];
+
+	for (size_t i = 0; i < n; i++) {
+		if (a[i].member)
+			repair_say(r, "%s is already a member of this cluster; left as it is", a[i].n.name);
+		else if (a[i].master < 0)
+			repair_say(r, "%s (%s) joins as an empty master", a[i].n.name, a[i].domain);
+		else
+			repair_say(r, "%s (%s) joins as replica of %s (%s): fewest replicas outside its "
+				   "failure domain", a[i].n.name, a[i].domain,
+				   cnode_name(&t->nodes[a[i].master], m, sizeof(m)),
+				   t->nodes[a[i].master].domain);
+	}
+}
+
 int repair_add(struct repair *r, const struct node_addr *nodes, size_t n, bool as_masters)
 {
 	struct add_node *a = calloc(n, sizeof(*a));
-	const char **domains = calloc(n, sizeof(*domains));
-	int *out = calloc(n, sizeof(*out));
 	struct admin_node seed = { .ctx = NULL };
 	struct ctable t = { NULL, 0 };
-	char err[400], m[300];
+	char err[400];
 	int rc = EXIT_FAILED;
 
-	if (!a || !domains || !out)
+	if (!a)
 		goto out;
 	if (repair_open_seed(r, &seed, err, sizeof(err)) != ADMIN_OK ||
 	    admin_cluster_nodes(&seed, &t) != ADMIN_OK) {
@@ -661,36 +728,9 @@ int repair_add(struct repair *r, const struct node_addr *nodes, size_t n, bool a
 		fprintf(stderr, "clusterctl add: nothing was changed\n");
 		goto out;
 	}
-	for (size_t i = 0; i < n; i++)
-		domains[i] = a[i].domain;
-	if (as_masters) {
-		for (size_t i = 0; i < n; i++)
-			out[i] = -1;
-	} else if (repair_plan_add(&t, domains, n, out) != 0) {
-		bool refuse = false;
-		for (size_t i = 0; i < n; i++)
-			if (out[i] < 0 && !a[i].member) {
-				fprintf(stderr, "clusterctl add: %s (%s): no working master outside its failure "
-					"domain (add it with --master?)\n", a[i].n.name, a[i].domain);
-				refuse = true;
-			}
-		if (refuse) {
-			fprintf(stderr, "clusterctl add: nothing was changed\n");
-			rc = EXIT_FAILED;
-			goto out;
-		}
-	}
-	for (size_t i = 0; i < n; i++) {
-		a[i].master = a[i].member ? -1 : out[i];
-		if (a[i].member)
-			repair_say(r, "%s is already a member of this cluster; left as it is", a[i].n.name);
-		else if (out[i] < 0)
-			repair_say(r, "%s (%s) joins as an empty master", a[i].n.name, a[i].domain);
-		else
-			repair_say(r, "%s (%s) joins as replica of %s (%s): fewest replicas outside its "
-				   "failure domain", a[i].n.name, a[i].domain,
-				   addr_of(&t.nodes[out[i]], m, sizeof(m)), t.nodes[out[i]].domain);
-	}
+	if ((rc = add_pick_masters(&t, a, n, as_masters)) != EXIT_OK)
+		goto out;
+	add_announce(r, &t, a, n);
 	rc = add_join(r, &t, a, n, &seed);
 	if (rc == EXIT_OK)
 		repair_say(r, "done: %zu node(s) joined, replication links up", n);
@@ -700,7 +740,5 @@ out:
 	admin_close(&seed);
 	ctable_free(&t);
 	free(a);
-	free(domains);
-	free(out);
 	return rc;
 }

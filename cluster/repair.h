@@ -1,8 +1,9 @@
 /* repair.h - clusterctl add, heal and watch: the talking side of repair.
- * What to do next is decided by repair_next and repair_plan_add
- * (placement.c) on a freshly read table; this side reads the cluster, runs
+ * What to do next is decided by heal_plan_next and heal_plan_add
+ * (heal_plan.c) on a freshly read table; this side reads the cluster, runs
  * one step, waits until the cluster shows it done, and logs every decision
- * with its reason, one line each. */
+ * with its reason, one line each. The lease of heal and watch is watch.c's.
+ * The commands return clusterctl's exit status (clusterctl.h). */
 #ifndef CLUSTER_REPAIR_H
 #define CLUSTER_REPAIR_H
 
@@ -10,10 +11,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "placement.h"
-
-/* clusterctl's exit status. */
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_UNREACHABLE = 2, EXIT_USAGE = 3 };
+#include "heal_plan.h"
+#include "hostport.h"
+#include "node_addr.h"
 
 struct repair {
 	const char *cmd;                 /* "add", "heal", "watch": starts every message */
@@ -22,7 +22,7 @@ struct repair {
 	size_t nlabels;
 	const struct node_addr *seeds;   /* where to read the cluster, in order */
 	size_t nseeds;
-	char (*known)[NODE_HOST_MAX + 8]; /* members seen last time: fallback seeds */
+	char (*known)[HOSTPORT_STRLEN];  /* members seen last time: fallback seeds */
 	size_t nknown;
 	int timeout_s;                   /* bound on each wait */
 	bool stamp;                      /* prefix log lines with the time (watch) */
@@ -48,7 +48,7 @@ int repair_add(struct repair *r, const struct node_addr *nodes, size_t n, bool a
 /* Read the cluster once. 0 with *healthy, the next step and a line saying
  * what is wrong (or why nothing can be done); else an admin status with
  * the reason in line. */
-int repair_look(struct repair *r, bool *healthy, struct repair_step *s, char *line, size_t len);
+int repair_look(struct repair *r, bool *healthy, struct heal_step *s, char *line, size_t len);
 
 /* Check every interval_s seconds and heal under a lease until *r->stop. */
 int repair_watch(struct repair *r, int interval_s);

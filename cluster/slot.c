@@ -29,49 +29,18 @@ bool slot_addr_equal(const struct slot_addr *a, const struct slot_addr *b)
 
 int slot_addr_parse(const char *s, size_t len, struct slot_addr *out)
 {
-	const char *colon = NULL, *host = s;
-	size_t hostlen;
-	long port = 0;
+	struct hostport hp;
 
-	for (size_t i = len; i > 0; i--) {
-		if (s[i - 1] == ':') {
-			colon = s + i - 1;
-			break;
-		}
-	}
-	if (!colon)
+	if (hostport_parse(s, len, HOSTPORT_BARE_V6 | HOSTPORT_EMPTY_HOST, &hp) != HOSTPORT_OK)
 		return -1;
-	hostlen = (size_t)(colon - s);
-	if (hostlen >= 2 && s[0] == '[' && s[hostlen - 1] == ']') {
-		host++;
-		hostlen -= 2;
-	}
-	if (hostlen >= sizeof(out->host) || memchr(host, '[', hostlen) || memchr(host, ']', hostlen))
-		return -1;
-	/* The port: 1..65535, digits only, up to the end of the string. */
-	const char *p = colon + 1, *end = s + len;
-	if (p == end || end - p > 5)
-		return -1;
-	for (; p < end; p++) {
-		if (*p < '0' || *p > '9')
-			return -1;
-		port = port * 10 + (*p - '0');
-	}
-	if (port < 1 || port > 65535)
-		return -1;
-	memcpy(out->host, host, hostlen);
-	out->host[hostlen] = '\0';
-	out->port = (int)port;
+	strcpy(out->host, hp.host);
+	out->port = hp.port;
 	return 0;
 }
 
 const char *slot_addr_str(const struct slot_addr *a, char *buf)
 {
-	if (strchr(a->host, ':'))
-		snprintf(buf, SLOT_ADDR_STRLEN, "[%s]:%d", a->host, a->port);
-	else
-		snprintf(buf, SLOT_ADDR_STRLEN, "%s:%d", a->host, a->port);
-	return buf;
+	return hostport_format(a->host, a->port, buf, SLOT_ADDR_STRLEN);
 }
 
 int slot_redirect_parse(const char *err, size_t len, struct slot_redirect *out)

@@ -13,13 +13,13 @@
 
 #include <hiredis/hiredis.h>
 
-#define SLOT_COUNT 16384
+#include "hostport.h"
+#include "slot_count.h"
+
 #define SLOT_NONE UINT16_MAX /* slot_map.owner[] of a slot no node serves */
 
-/* Hostnames of Redis 7 nodes may be up to 255 bytes. */
-#define SLOT_HOST_MAX 256
-/* "[host]:port" */
-#define SLOT_ADDR_STRLEN (SLOT_HOST_MAX + 8)
+/* "[host]:port", for slot_addr_str. */
+#define SLOT_ADDR_STRLEN HOSTPORT_STRLEN
 
 /* The hash slot of a key: CRC16-XMODEM mod 16384 of the key, or of the
  * part between the first '{' and the first '}' after it when that part is
@@ -28,7 +28,7 @@ uint16_t slot_of(const char *key, size_t len);
 
 /* A node's client address. */
 struct slot_addr {
-	char host[SLOT_HOST_MAX]; /* name, IPv4 or IPv6 literal (no brackets) */
+	char host[HOSTPORT_HOST_MAX]; /* name, IPv4 or IPv6 literal (no brackets) */
 	int port;
 };
 

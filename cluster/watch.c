@@ -13,8 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "admin.h"
 #include "client.h"
+#include "clusterctl.h"
+#include "mono.h"
 #include "repair.h"
 
 #define LEASE_KEY "clusterctl:lease"
@@ -37,13 +38,13 @@ static struct cluster *lease_connect(struct repair *r, char *err, size_t len)
 {
 	size_t n = r->nseeds + r->nknown;
 	const char **seeds = calloc(n + 1, sizeof(*seeds));
-	char (*text)[NODE_HOST_MAX + 8] = calloc(n + 1, sizeof(*text));
+	char (*text)[HOSTPORT_STRLEN] = calloc(n + 1, sizeof(*text));
 	struct cluster *c = NULL;
 
 	if (seeds && text) {
 		for (size_t i = 0; i < n; i++) {
 			if (i < r->nseeds)
-				node_addr_format(r->seeds[i].host, r->seeds[i].port, text[i], sizeof(text[i]));
+				hostport_format(r->seeds[i].host, r->seeds[i].port, text[i], sizeof(text[i]));
 			else
 				snprintf(text[i], sizeof(text[i]), "%s", r->known[i - r->nseeds]);
 			seeds[i] = text[i];
@@ -103,7 +104,7 @@ static bool lease_keep(struct repair *r)
 	/* A failed renewal (the key's master failing over) is retried once. */
 	if (lease_eval(l, renew_script, err, sizeof(err)) == 1)
 		return true;
-	sleep(1);
+	sleep_ms(1000);
 	if (lease_eval(l, renew_script, err, sizeof(err)) == 1)
 		return true;
 	repair_say(r, "lease %s lost: %s", l->holder, err);
@@ -130,10 +131,8 @@ static void watch_signal(int sig)
 
 static void watch_sleep(int seconds)
 {
-	for (int i = 0; i < seconds * 10 && !watch_stop; i++) {
-		struct timespec ts = { 0, 100000000 };
-		nanosleep(&ts, NULL);
-	}
+	for (int i = 0; i < seconds * 10 && !watch_stop; i++)
+		sleep_ms(100);
 }
 
 /* Log a state only when it changes: a watcher that says the same thing
@@ -183,14 +182,14 @@ int repair_watch(struct repair *r, int interval_s)
 	r->stamp = true;
 	repair_say(r, "watching every %d s as %s", interval_s, l.holder);
 	while (!watch_stop) {
-		struct repair_step s;
+		struct heal_step s;
 		bool healthy;
 		int st = repair_look(r, &healthy, &s, line, sizeof(line));
 		if (st != 0)
 			watch_note(r, last, sizeof(last), line);
 		else if (healthy)
 			watch_note(r, last, sizeof(last), "healthy");
-		else if (s.kind == REPAIR_NONE)
+		else if (s.kind == HEAL_NONE)
 			watch_note(r, last, sizeof(last), line);
 		else
 			watch_heal(r, &l, last, sizeof(last));
@@ -216,8 +215,7 @@ int repair_heal_leased(struct repair *r)
 		if (!said)
 			repair_say(r, "waiting for the lease (%s): a watcher is healing", err);
 		said = true;
-		struct timespec ts = { 0, 500000000 };
-		nanosleep(&ts, NULL);
+		sleep_ms(500);
 	}
 	if (got == 0) {
 		repair_say(r, "the lease is still %s after %d s: not healing now", err, r->timeout_s);
