@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "log.h"
 #include "site.h"
 #include "token.h"
 
@@ -59,7 +60,7 @@ static int secret_ok(struct req *r)
 		api_error(r, "Not authenticated.");
 		return 0;
 	}
-	mine = rfield(r->user->r, "apisecret");
+	mine = r->user->apisecret;
 	if (!s || !mine || strcmp(s, mine) != 0) {
 		api_error(r, "Wrong form secret.");
 		return 0;
@@ -111,7 +112,7 @@ static int api_login(struct req *r)
 		api_error(r, "Username and password are two required fields.");
 		return 0;
 	}
-	if ((ok = db_login(r, u, p, token, sizeof(token), secret, sizeof(secret))) < 0)
+	if ((ok = db_user_login(r, u, p, token, sizeof(token), secret, sizeof(secret))) < 0)
 		return -1;
 	if (!ok)
 		api_error(r, "No match for the specified username / password pair.");
@@ -122,12 +123,11 @@ static int api_login(struct req *r)
 
 static int api_logout(struct req *r)
 {
-	if (!r->user || !req_param(r, "apisecret") ||
-	    strcmp(req_param(r, "apisecret"), rfield(r->user->r, "apisecret")) != 0) {
+	if (!r->user || !req_param(r, "apisecret") || strcmp(req_param(r, "apisecret"), r->user->apisecret) != 0) {
 		api_error(r, "Wrong auth credentials or API secret.");
 		return 0;
 	}
-	if (db_rotate_auth(r, r->user->id, NULL, 0) < 0)
+	if (db_user_rotate_auth(r, r->user->id, NULL, 0) < 0)
 		return -1;
 	req_set_auth_cookie(r, NULL);
 	api_ok(r);
@@ -158,7 +158,7 @@ static int api_create_account(struct req *r)
 	}
 	if (too_long(r, "Password", p, 1024))
 		return 0;
-	if (db_create_user(r, u, p, token, sizeof(token), &why) < 0)
+	if (db_user_create(r, u, p, token, sizeof(token), &why) < 0)
 		return -1;
 	if (why) {
 		api_error(r, why);
@@ -166,7 +166,7 @@ static int api_create_account(struct req *r)
 	}
 	if (db_user_by_id(r, strtol(token, NULL, 10), &nu) < 0)
 		return -1;
-	send_auth(r, token, nu ? rfield(nu->r, "apisecret") : "");
+	send_auth(r, token, nu ? nu->apisecret : "");
 	user_free(nu);
 	return 0;
 }
@@ -190,7 +190,7 @@ static int api_submit(struct req *r)
 		api_error(r, "We only accept http:// and https:// news.");
 		return 0;
 	}
-	if (db_submit(r, news_id, title, url, text, &id, &why) < 0)
+	if (db_story_submit(r, news_id, title, url, text, &id, &why) < 0)
 		return -1;
 	if (why)
 		api_error(r, why);
@@ -210,7 +210,7 @@ static int api_delnews(struct req *r)
 		api_error(r, "Please specify a news title.");
 		return 0;
 	}
-	if (db_delnews(r, id, &why) < 0)
+	if (db_story_delete(r, id, &why) < 0)
 		return -1;
 	if (why)
 		api_error(r, why);
@@ -264,7 +264,7 @@ static int api_postcomment(struct req *r)
 	}
 	if (too_long(r, "Comment", body, r->site->cfg.comment_max_length))
 		return 0;
-	if (db_post_comment(r, nid, cid, pid, body, &op, &out, &why) < 0)
+	if (db_comment_post(r, nid, cid, pid, body, &op, &out, &why) < 0)
 		return -1;
 	if (why)
 		api_error(r, why);
@@ -280,7 +280,6 @@ static int api_updateprofile(struct req *r)
 	const struct newsd_config *cfg = &r->site->cfg;
 	const char *about = req_param(r, "about"), *email = req_param(r, "email"), *pw = req_param(r, "password");
 	char msg[128];
-	redisReply *x;
 
 	if (!secret_ok(r))
 		return 0;
@@ -296,14 +295,11 @@ static int api_updateprofile(struct req *r)
 			api_error(r, msg);
 			return 0;
 		}
-		if (db_set_password(r, r->user->r, pw) < 0)
+		if (db_user_set_password(r, r->user, pw) < 0)
 			return -1;
 	}
-	char key[40];
-	snprintf(key, sizeof(key), "u:{%ld}", r->user->id);
-	if (!(x = db_argv(r, 6, (const char *[]){ "HSET", key, "about", about, "email", email }, NULL)))
+	if (db_user_set_profile(r, r->user->id, about, email) < 0)
 		return -1;
-	freeReplyObject(x);
 	api_ok(r);
 	return 0;
 }
@@ -327,7 +323,7 @@ static int api_votecomment(struct req *r)
 		api_error(r, "Missing comment ID or invalid vote type.");
 		return 0;
 	}
-	if (db_vote_comment(r, nid, c, up, &why) < 0)
+	if (db_comment_vote(r, nid, c, up, &why) < 0)
 		return -1;
 	if (why)
 		api_error(r, why);
@@ -400,7 +396,7 @@ static json_t *comments_json(const struct req *r, const struct comment *c)
 		json_t *o = json_pack("{s:s, s:I, s:s, s:I, s:I, s:o}", "body", c->body, "ctime",
 				      (json_int_t)c->ctime, "username", c->username, "up", (json_int_t)c->up,
 				      "down", (json_int_t)c->down, "replies", comments_json(r, c->replies));
-		const char *voted = db_comment_voted(r, c);
+		const char *voted = r->user ? thread_comment_vote(c, r->user->id) : NULL;
 		if (o && voted)
 			json_object_set_new(o, "voted", json_string(voted));
 		if (o && c->del)
@@ -438,17 +434,39 @@ static int api_getcomments(struct req *r)
 }
 
 /* The message a reset link signs: it dies with the password it resets. */
-static void reset_msg(char *out, size_t len, const redisReply *u)
+static void reset_msg(char *out, size_t len, const struct user *u)
 {
-	snprintf(out, len, "reset:%ld:%s", rlong(u, "id"), rfield(u, "password") ? rfield(u, "password") : "");
+	snprintf(out, len, "reset:%ld:%s", u->id, u->password ? u->password : "");
+}
+
+/* Mail u a link to set a new password (the secret must be loaded); a
+ * failure is logged for the admin, the user only learns that it failed. */
+static int api_mail_reset_link(struct req *r, const struct user *u)
+{
+	const struct newsd_config *cfg = &r->site->cfg;
+	struct buf link = BUF_INIT, body = BUF_INIT;
+	char msg[256], tok[128], err[256];
+	int rc;
+
+	reset_msg(msg, sizeof(msg), u);
+	token_sign(r->site->secret, sizeof(r->site->secret), msg, r->now + cfg->reset_link_ttl, tok, sizeof(tok));
+	buf_printf(&link, "%s/set-new-password?user=", cfg->site_url);
+	url_escape(&link, u->username);
+	buf_printf(&link, "&token=%s", tok);
+	buf_printf(&body, "You can reset your password here: %s\r\n\r\nThe link works for %ld minutes.\r\n",
+		   buf_str(&link), cfg->reset_link_ttl / 60);
+	snprintf(msg, sizeof(msg), "%s password reset", cfg->site_name);
+	if ((rc = mail_send(r->site, u->email, msg, buf_str(&body), err, sizeof(err))) < 0)
+		log_warn("reset mail for user %s: %s", u->username, err);
+	buf_free(&link);
+	buf_free(&body);
+	return rc;
 }
 
 static int api_reset_password(struct req *r)
 {
 	const struct newsd_config *cfg = &r->site->cfg;
-	const char *name = need(r, "username"), *email = need(r, "email"), *mine;
-	char msg[256], tok[128], err[256];
-	struct buf link = BUF_INIT, body = BUF_INIT;
+	const char *name = need(r, "username"), *email = need(r, "email");
 	struct user *u;
 	int rc = 0;
 
@@ -458,46 +476,20 @@ static int api_reset_password(struct req *r)
 	}
 	if (db_user_by_name(r, name, &u) < 0)
 		return -1;
-	mine = u ? rfield(u->r, "email") : NULL;
-	if (!u || !mine || !mine[0] || strcmp(mine, email) != 0) {
+	if (!u || !u->email || !u->email[0] || strcmp(u->email, email) != 0)
 		api_error(r, "No match for the specified username / email pair.");
-		goto out;
-	}
-	if (rlong(u->r, "pwd_reset") && r->now - rlong(u->r, "pwd_reset") < cfg->password_reset_delay) {
+	else if (u->pwd_reset && r->now - u->pwd_reset < cfg->password_reset_delay)
 		api_error(r, "Sorry, not enough time elapsed since last password reset request.");
-		goto out;
-	}
-	if (!cfg->mail_relay) {
+	else if (!cfg->mail_relay)
 		api_error(r, "Password reset by mail is not enabled on this site.");
-		goto out;
-	}
-	if (db_secret(r) < 0) {
+	else if (db_secret(r) < 0)
 		rc = -1;
-		goto out;
-	}
-	reset_msg(msg, sizeof(msg), u->r);
-	token_sign(r->site->secret, sizeof(r->site->secret), msg, r->now + cfg->reset_link_ttl, tok, sizeof(tok));
-	buf_printf(&link, "%s/set-new-password?user=", cfg->site_url);
-	url_escape(&link, rfield(u->r, "username"));
-	buf_printf(&link, "&token=%s", tok);
-	buf_printf(&body, "You can reset your password here: %s\r\n\r\nThe link works for %ld minutes.\r\n",
-		   buf_str(&link), cfg->reset_link_ttl / 60);
-	snprintf(msg, sizeof(msg), "%s password reset", cfg->site_name);
-	if (mail_send(r->site, mine, msg, buf_str(&body), err, sizeof(err)) < 0) {
-		fprintf(stderr, "newsd: reset mail for user %s: %s\n", rfield(u->r, "username"), err);
+	else if (api_mail_reset_link(r, u) < 0)
 		api_error(r, "Problem sending the email, please contact the site admin.");
-		goto out;
-	}
-	redisReply *x = db_cmd(r, "HSET u:{%ld} pwd_reset %ld", u->id, r->now);
-	if (!x) {
+	else if (db_user_mark_reset(r, u->id) < 0)
 		rc = -1;
-		goto out;
-	}
-	freeReplyObject(x);
-	api_ok(r);
-out:
-	buf_free(&link);
-	buf_free(&body);
+	else
+		api_ok(r);
 	user_free(u);
 	return rc;
 }
@@ -523,17 +515,17 @@ static int api_set_new_password(struct req *r)
 	if (db_secret(r) < 0 || db_user_by_name(r, name, &u) < 0)
 		return -1;
 	if (u)
-		reset_msg(msg, sizeof(msg), u->r);
+		reset_msg(msg, sizeof(msg), u);
 	int v = u ? token_verify(r->site->secret, sizeof(r->site->secret), msg, tok, r->now) : -1;
 	if (v != 0) {
 		api_error(r, v == -2 ? "This reset link has expired." : "This reset link is not valid.");
 		goto out;
 	}
-	if (db_set_password(r, u->r, pw) < 0 || db_rotate_auth(r, u->id, token, sizeof(token)) < 0) {
+	if (db_user_set_password(r, u, pw) < 0 || db_user_rotate_auth(r, u->id, token, sizeof(token)) < 0) {
 		rc = -1;
 		goto out;
 	}
-	send_auth(r, token, rfield(u->r, "apisecret"));
+	send_auth(r, token, u->apisecret);
 out:
 	user_free(u);
 	return rc;

@@ -1,5 +1,6 @@
 /* newscache.c - see newscache.h. */
 #include "newscache.h"
+#include "mono.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -23,14 +24,6 @@ struct newscache {
 	long ttl_ms;
 	struct newscache_snap *slot[SLOTS];
 };
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 struct newscache *newscache_new(long ttl_ms)
 {
@@ -77,7 +70,7 @@ void newscache_free(struct newscache *c)
 struct newscache_snap *newscache_get(struct newscache *c, const char *key, void **obj)
 {
 	struct newscache_snap *s = NULL;
-	long long now = now_ms();
+	long long now = mono_ms();
 
 	if (!c || c->ttl_ms <= 0)
 		return NULL;
@@ -104,7 +97,7 @@ void newscache_put(struct newscache *c, const char *key, void *obj, void (*destr
 	}
 	atomic_init(&s->refs, 1);
 	strcpy(s->key, key);
-	s->at_ms = now_ms();
+	s->at_ms = mono_ms();
 	s->obj = obj;
 	s->destroy = destroy;
 	pthread_mutex_lock(&c->mu);

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "escape.h"
+#include "log.h"
 #include "newscache.h"
 #include "pool.h"
 #include "site.h"
@@ -35,19 +36,6 @@ struct conn {
 	int too_large;
 	int started;  /* the first call only announces the request */
 };
-
-static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void logmsg(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	fputs("newsd: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
-}
 
 /* ---- request helpers --------------------------------------------------- */
 
@@ -369,7 +357,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 	else
 		serve(s, &r, con, cn);
 	if (r.status >= 500 && r.cerr[0])
-		logmsg("%s %s: %d: %s", method, cn->uri, r.status, r.cerr);
+		log_warn("%s %s: %d: %s", method, cn->uri, r.status, r.cerr);
 	ret = respond(con, &r);
 	req_free(&r);
 	return ret;
@@ -406,9 +394,15 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
 {
+	char msg[512];
+	size_t n;
+
 	(void)cls;
-	fputs("newsd: libmicrohttpd: ", stderr);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* libmicrohttpd ends its messages with a newline; the log adds one. */
+	for (n = strlen(msg); n > 0 && msg[n - 1] == '\n'; n--)
+		msg[n - 1] = '\0';
+	log_warn("libmicrohttpd: %s", msg);
 }
 
 /* ---- listening --------------------------------------------------------- */
@@ -452,7 +446,7 @@ static struct MHD_Daemon *start(struct site *s)
 	if (strncmp(l, "unix:", 5) == 0) {
 		int fd = listen_unix(l + 5);
 		if (fd < 0) {
-			logmsg("listen %s: %s", l, strerror(errno));
+			log_err("listen %s: %s", l, strerror(errno));
 			return NULL;
 		}
 		d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_LISTEN_SOCKET, fd,
@@ -474,7 +468,7 @@ static struct MHD_Daemon *start(struct site *s)
 				     MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
 	}
 	if (!d)
-		logmsg("cannot listen on %s (in use, or not an address of this host?)", l);
+		log_err("cannot listen on %s (in use, or not an address of this host?)", l);
 	return d;
 }
 
@@ -497,9 +491,11 @@ int main(int argc, char **argv)
 	static struct site site;
 	const char *path = NULL;
 	int opt, test = 0, sig;
-	char err[512];
+	char err[4096];
 	sigset_t set;
 
+	/* "newsd: message" lines on stderr; the journal adds the time. */
+	log_init_plain("newsd");
 	while ((opt = getopt_long(argc, argv, "c:thV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c': path = optarg; break;
@@ -514,7 +510,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (newsd_config_load(path, &site.cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "newsd: %s\n", err);
+		/* One line a problem, each saying whose it is. */
+		for (char *line = strtok(err, "\n"); line; line = strtok(NULL, "\n"))
+			fprintf(stderr, "newsd: %s\n", line);
 		return 2;
 	}
 	if (test) {
@@ -550,14 +548,14 @@ int main(int argc, char **argv)
 		newsd_config_free(&site.cfg);
 		return 1;
 	}
-	logmsg("listening on %s, %ld workers, cluster seeds %s%s", site.cfg.listen, site.cfg.workers,
+	log_info("listening on %s, %ld workers, cluster seeds %s%s", site.cfg.listen, site.cfg.workers,
 	       site.cfg.redis_nodes[0], site.cfg.nredis > 1 ? ", ..." : "");
 	for (;;) {
 		if (sigwait(&set, &sig) != 0 || sig != SIGHUP)
 			break;
-		logmsg("SIGHUP: the configuration is read at start only; restart to change it");
+		log_info("SIGHUP: the configuration is read at start only; restart to change it");
 	}
-	logmsg("stopping (%lu requests, %lu answered 5xx)", (unsigned long)site.requests,
+	log_info("stopping (%lu requests, %lu answered 5xx)", (unsigned long)site.requests,
 	       (unsigned long)site.errors_5xx);
 	MHD_stop_daemon(d);
 	pool_free(site.pool);

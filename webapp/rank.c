@@ -24,6 +24,13 @@ double rank_news(double score, long ctime, long now, const struct rank_rules *r)
 	return score * 1000000.0 / pow(age + (double)r->age_padding, r->aging_factor);
 }
 
+void rank_after_vote(long up, long down, int vote_up, long ctime, long now, const struct rank_rules *r,
+		     double *score, double *rank)
+{
+	*score = rank_score(vote_up ? up + 1 : up, vote_up ? down : down + 1, r);
+	*rank = rank_news(*score, ctime, now, r);
+}
+
 /* A rank moves every second as its story ages; rewriting it on every view
  * would turn each page view into dozens of writes. A drift of 0.1% is
  * reached after about half a minute for a fresh story, which keeps the

@@ -30,6 +30,11 @@ struct karma_rules {
 
 double rank_score(long up, long down, const struct rank_rules *r);
 double rank_news(double score, long ctime, long now, const struct rank_rules *r);
+/* The score and rank of a story that has `up` and `down` votes once one
+ * more (up when vote_up) is counted: what a vote writes. The vote script
+ * takes both from here, so the formula exists only in rank.c. */
+void rank_after_vote(long up, long down, int vote_up, long ctime, long now, const struct rank_rules *r,
+		     double *score, double *rank);
 /* A stored rank is refreshed when it differs from the real one by more
  * than 1e-6 and by more than 0.1% of the real one. */
 int rank_stale(double stored, double real);

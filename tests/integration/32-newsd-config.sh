@@ -146,6 +146,21 @@ bad_case "an error after a quoted string over two lines" workers 'site_descripti
 lines"
 workers = 0 #BAD'
 
+# Every problem in one run, one line each, in line order, as vipd reports.
+printf 'workers = 0\nsite_name = "x"\nredis_nodes = { "a:1", "b" }\nrank_aging_factor = fast\n' >"$dir/multi.conf"
+run -c "$dir/multi.conf" -t
+want="newsd: $dir/multi.conf:1: workers = 0: must be 1..256
+newsd: $dir/multi.conf:3: redis_nodes \"b\": not host:port
+newsd: $dir/multi.conf:4: rank_aging_factor = fast: not a number"
+if [ "$rc" = 2 ] && [ "$err" = "$want" ]; then
+	tap_ok "three problems: all three reported, each with its line, in line order"
+else
+	tap_fail "three problems: want exit 2 and
+$want
+got exit $rc:
+$err"
+fi
+
 run -c "$dir/does-not-exist.conf" -t
 if [ "$rc" = 2 ] && grep -qF "$dir/does-not-exist.conf" <<<"$err"; then
 	tap_ok "a missing file: exit 2, names it ($(first "$err"))"
