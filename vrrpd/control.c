@@ -1,4 +1,6 @@
-/* control.c - control socket framing, shared by vipd and vipctl. */
+/* control.c - the control protocol shared by vipd and vipctl: the verb
+ * table and the one parser both sides check requests with, the socket's
+ * framing, the answer buffer. */
 #include "control.h"
 
 #include <errno.h>
@@ -11,12 +13,14 @@
 #include <unistd.h>
 
 const struct control_verb control_verbs[] = {
-	{ "status", "[--json]", "show every instance: state, priorities, master, VIPs, counters", false },
-	{ "giveup", "NAME [--for SECONDS]", "leave master now and stay backup until resume (or SECONDS)", true },
-	{ "resume", "NAME", "end a giveup or takeover: back to normal election", true },
-	{ "takeover", "NAME", "become master now and hold it until resume", true },
-	{ "reload", "", "re-read the configuration (as SIGHUP)", false },
-	{ NULL, NULL, NULL, false },
+	{ "status", "[--json]", "show every instance: state, priorities, master, VIPs, counters", false,
+	  CONTROL_STATUS, { "--json", NULL, 0 } },
+	{ "giveup", "NAME [--for SECONDS]", "leave master now and stay backup until resume (or SECONDS)", true,
+	  CONTROL_GIVEUP, { "--for", "SECONDS", CONTROL_FOR_MAX_SECONDS } },
+	{ "resume", "NAME", "end a giveup or takeover: back to normal election", true, CONTROL_RESUME, { 0 } },
+	{ "takeover", "NAME", "become master now and hold it until resume", true, CONTROL_TAKEOVER, { 0 } },
+	{ "reload", "", "re-read the configuration (as SIGHUP)", false, CONTROL_RELOAD, { 0 } },
+	{ NULL, NULL, NULL, false, CONTROL__COUNT, { 0 } },
 };
 
 const struct control_verb *control_find_verb(const char *name)
@@ -25,6 +29,60 @@ const struct control_verb *control_find_verb(const char *name)
 		if (strcmp(v->name, name) == 0)
 			return v;
 	return NULL;
+}
+
+/* An option's number: all of the word, above 0, at most max. The
+ * comparison is written so that NaN fails it too. */
+static int control_parse_value(const char *s, double max, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+
+	if (end == s || *end || !(v > 0 && v <= max))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int control_parse(int argc, char **argv, struct control_request *req, char *err, size_t errlen)
+{
+	const struct control_verb *v = argc > 0 ? control_find_verb(argv[0]) : NULL;
+	const struct control_option *o;
+	int i = 1;
+
+	memset(req, 0, sizeof(*req));
+	if (!v) {
+		snprintf(err, errlen, "unknown command '%s'", argc > 0 ? argv[0] : "");
+		return CONTROL_BAD_VERB;
+	}
+	req->verb = v;
+	o = &v->option;
+	if (v->needs_name) {
+		if (argc < 2 || (o->flag && strcmp(argv[1], o->flag) == 0)) {
+			snprintf(err, errlen, "%s: the instance NAME is missing", v->name);
+			return CONTROL_BAD_ARGS;
+		}
+		req->name = argv[i++];
+	}
+	if (i < argc && o->flag && strcmp(argv[i], o->flag) == 0) {
+		req->has_option = true;
+		i++;
+		if (o->value && i == argc) {
+			snprintf(err, errlen, "%s: %s wants %s", v->name, o->flag, o->value);
+			return CONTROL_BAD_ARGS;
+		}
+		if (o->value && control_parse_value(argv[i], o->max, &req->value) < 0) {
+			snprintf(err, errlen, "%s: %s %s is a number above 0 and at most %.0f, not '%s'", v->name, o->flag,
+				 o->value, o->max, argv[i]);
+			return CONTROL_BAD_ARGS;
+		}
+		i += o->value != NULL;
+	}
+	if (i < argc) {
+		snprintf(err, errlen, "%s: unexpected '%s'", v->name, argv[i]);
+		return CONTROL_BAD_ARGS;
+	}
+	return 0;
 }
 
 int control_split(char *line, char **argv, int max)

@@ -15,6 +15,7 @@
 #include <sys/epoll.h>
 
 #include "dynlib.h"
+#include "mono.h"
 
 #define CURL_SONAME "libcurl.so.4"
 
@@ -65,13 +66,6 @@ struct hsock {
 	struct httpcheck *hc;
 	curl_socket_t fd;
 };
-
-static fsm_time hc_now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (fsm_time)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* Hand every finished transfer to its owner. */
 static void hc_collect(struct httpcheck *hc)
@@ -148,7 +142,7 @@ static int hc_timer_cb(CURLM *multi, long timeout_ms, void *userp)
 	struct httpcheck *hc = userp;
 
 	(void)multi;
-	hc->deadline = timeout_ms < 0 ? FSM_NEVER : hc_now() + (fsm_time)timeout_ms * 1000;
+	hc->deadline = timeout_ms < 0 ? FSM_NEVER : (fsm_time)mono_us() + (fsm_time)timeout_ms * 1000;
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include "check.h"
+#include "iface.h"
 #include "log.h"
 #include "netlink.h"
 #include "proc.h"
@@ -297,7 +298,7 @@ struct instance *instance_new(struct vipd *d, const struct vip_config *cfg, fsm_
 	if (getrandom(&in->carp_counter, sizeof(in->carp_counter), GRND_NONBLOCK) != sizeof(in->carp_counter))
 		in->carp_counter = (uint64_t)now;
 	in->carp_counter >>= 1;
-	in->ifc = vipd_iface(d, cfg->ifname);
+	in->ifc = iface_get(d, cfg->ifname);
 	fsm_init(&in->fsm, &p, now);
 	fsm_set_held(&in->fsm, in->gate);
 	instance_schedule(in);
@@ -360,7 +361,7 @@ static const char *instance_blocker(struct vipd *d, struct instance *in, char *b
 	else if (netlink_primary_addr(d->nl, li.ifindex, c->family, vips, c->naddrs, &in->self) < 0)
 		snprintf(buf, len, c->family == AF_INET6 ? "%s has no IPv6 link-local address"
 							 : "%s has no IPv4 address", c->ifname);
-	else if (!vipd_iface_ready(d, in->ifc, li.ifindex))
+	else if (!iface_ready(d, in->ifc, li.ifindex))
 		snprintf(buf, len, "capture on %s failed: %s", c->ifname, in->ifc->error);
 	else {
 		in->ifindex = li.ifindex;
@@ -521,39 +522,47 @@ static bool instance_carp_replay(struct instance *in, const struct vrrp_packet *
 	return false;
 }
 
-void instance_packet(struct vipd *d, struct instance *in, const struct vrrp_packet *pkt, fsm_time now)
+/* Count a drop and say why: "FIELD GOT, should be at least WANT", or
+ * the field alone (RULE_TEXT) when there is no number to show. */
+static enum vrrp_drop instance_drop(struct instance *in, const struct vrrp_packet *pkt, enum vrrp_drop r,
+				    const char *field, unsigned long got, unsigned long want, struct vrrp_drop_info *why)
+{
+	in->n.drops[r]++;
+	*why = (struct vrrp_drop_info){ .reason = r, .src = pkt->src, .field = field,
+					.rule = want ? RULE_AT_LEAST : RULE_TEXT, .got = got, .want = want };
+	return r;
+}
+
+enum vrrp_drop instance_packet(struct vipd *d, struct instance *in, const struct vrrp_packet *pkt, fsm_time now,
+			       struct vrrp_drop_info *why)
 {
 	struct ipaddr vips[VRRP_MAX_ADDRS];
 	struct fsm_actions a = { 0 };
 
 	if (in->fsm.state == FSM_INIT || in->fsm.state == FSM_FAULT)
-		return;
+		return DROP_NONE;
 	/* AH: an authentic advert spends its sequence number whatever comes
 	 * next (as keepalived does); one not above the last heard or sent is
 	 * a replay. */
 	if (in->cfg->auth.ah) {
-		if (pkt->counter <= in->ah_seq) {
-			in->n.drops[DROP_REPLAY]++;
-			return;
-		}
+		if (pkt->counter <= in->ah_seq)
+			return instance_drop(in, pkt, DROP_REPLAY, "AH sequence number", pkt->counter,
+					     (unsigned long)in->ah_seq + 1, why);
 		in->ah_seq = (uint32_t)pkt->counter;
 	}
 	for (size_t i = 0; i < in->cfg->naddrs; i++)
 		vips[i] = in->cfg->addrs[i].addr;
 	/* A CARP advert lists no addresses: its HMAC covers the VIP instead. */
-	if (pkt->proto != VIP_PROTO_CARP && !proto_addrs_match(&pkt->adv, vips, in->cfg->naddrs)) {
-		in->n.drops[DROP_ADDR_MISMATCH]++;
-		return;
-	}
-	if (pkt->proto == VIP_PROTO_CARP && instance_carp_replay(in, pkt)) {
-		in->n.drops[DROP_REPLAY]++;
-		return;
-	}
+	if (pkt->proto != VIP_PROTO_CARP && !proto_addrs_match(&pkt->adv, vips, in->cfg->naddrs))
+		return instance_drop(in, pkt, DROP_ADDR_MISMATCH, "address list", 0, 0, why);
+	if (pkt->proto == VIP_PROTO_CARP && instance_carp_replay(in, pkt))
+		return instance_drop(in, pkt, DROP_REPLAY, "CARP counter heard before", 0, 0, why);
 	in->n.adverts_received++;
 	if (pkt->src.family == AF_INET)
 		pkt->cksum == VRRP_CKSUM_PSEUDO ? in->n.cksum_pseudo++ : in->n.cksum_plain++;
 	fsm_advert(&in->fsm, now, pkt, &a);
 	instance_apply(d, in, &a, now);
+	return DROP_NONE;
 }
 
 void instance_timer(struct vipd *d, struct instance *in, fsm_time now)
@@ -593,7 +602,7 @@ void instance_group_backup(struct vipd *d, struct instance *in, fsm_time now, co
 	instance_apply(d, in, &a, now);
 }
 
-void instance_set_group_held(struct instance *in, int level, const char *why)
+void instance_set_group_held(struct instance *in, enum group_hold level, const char *why)
 {
 	in->group_hold = level;
 	if (level && !in->gate)
@@ -601,15 +610,6 @@ void instance_set_group_held(struct instance *in, int level, const char *why)
 	fsm_set_no_preempt(&in->fsm, level == GROUP_SOFT);
 	instance_update_held(in);
 	instance_schedule(in);
-}
-
-int instance_blocks_group(const struct instance *in)
-{
-	const struct fsm *f = &in->fsm;
-
-	if (f->state == FSM_INIT || f->state == FSM_FAULT || f->giveup || in->gate)
-		return GROUP_HARD;
-	return fsm_outranked(f) ? GROUP_SOFT : GROUP_FREE;
 }
 
 fsm_time instance_deadline(const struct instance *in)
@@ -655,125 +655,10 @@ void instance_stop(struct vipd *d, struct instance *in)
 	instance_schedule(in);
 }
 
-/* Status */
-
+/* For status and the sync groups' messages. */
 const char *instance_reason(const struct instance *in)
 {
 	if (in->wait[0])
 		return in->wait;
 	return in->fsm.reason ? in->fsm.reason : "";
-}
-
-static const struct ipaddr *instance_master(const struct instance *in)
-{
-	if (in->fsm.state == FSM_MASTER)
-		return &in->self;
-	if (in->fsm.state == FSM_BACKUP && in->fsm.master.family)
-		return &in->fsm.master;
-	return NULL;
-}
-
-void instance_status_text(const struct instance *in, struct sbuf *b, fsm_time now)
-{
-	const struct fsm *f = &in->fsm;
-	const struct ipaddr *m = instance_master(in);
-	char a[IPADDR_STRLEN];
-
-	sbuf_printf(b, "%-10s %-7s %-8s vrid %-3u prio %3u/%-3u master %-16s %6llds  ", in->cfg->name,
-		    fsm_state_name(f->state), in->cfg->ifname, in->cfg->vrid, in->cfg->priority, f->priority,
-		    m ? ipaddr_str(m, a) : "-", (long long)((now - f->since) / 1000000));
-	for (size_t i = 0; i < in->cfg->naddrs; i++)
-		sbuf_printf(b, "%s%s", i ? "," : "", ipprefix_str(&in->cfg->addrs[i], a));
-	sbuf_printf(b, "  (%s)%s%s\n", instance_reason(in), f->giveup ? " [giveup]" : "",
-		    f->takeover ? " [takeover]" : "");
-	if (in->prio_why[0])
-		sbuf_printf(b, "    priority %u: %s\n", f->priority, in->prio_why);
-	if (f->held)
-		sbuf_printf(b, "    held as backup: %s\n", in->held_why);
-	else if (f->no_preempt)
-		sbuf_printf(b, "    not preempting: %s\n", in->held_why);
-	for (size_t i = 0; i < in->ntracks; i++) {
-		const struct track *t = &in->tracks[i];
-		char effect[16];
-		if (t->cfg->fault)
-			snprintf(effect, sizeof(effect), "fault");
-		else
-			snprintf(effect, sizeof(effect), "weight %+d", t->cfg->weight);
-		sbuf_printf(b, "    track %-12s %-9s %-7s %-10s %s  (%s)\n", t->cfg->name, config_track_kind(t->cfg->kind),
-			    track_state_name(t->state), effect, t->cfg->target, t->detail[0] ? t->detail : "not checked yet");
-	}
-}
-
-static void instance_tracks_json(const struct instance *in, struct sbuf *b)
-{
-	sbuf_printf(b, ", \"tracks\": [");
-	for (size_t i = 0; i < in->ntracks; i++) {
-		const struct track *t = &in->tracks[i];
-		sbuf_printf(b, "%s{\"name\": ", i ? ", " : "");
-		sbuf_json_string(b, t->cfg->name);
-		sbuf_printf(b, ", \"kind\": \"%s\", \"target\": ", config_track_kind(t->cfg->kind));
-		sbuf_json_string(b, t->cfg->target);
-		sbuf_printf(b, ", \"state\": \"%s\", \"weight\": %d, \"fault\": %s, \"streak\": %u, \"last_ok\": %s, "
-			    "\"passes\": %llu, \"failures\": %llu, \"changes\": %llu, \"detail\": ",
-			    track_state_name(t->state), t->cfg->weight, t->cfg->fault ? "true" : "false", t->streak,
-			    t->last_ok ? "true" : "false", (unsigned long long)t->passes,
-			    (unsigned long long)t->failures, (unsigned long long)t->changes);
-		sbuf_json_string(b, t->detail);
-		sbuf_printf(b, "}");
-	}
-	sbuf_printf(b, "], \"priority_reason\": ");
-	sbuf_json_string(b, in->prio_why);
-	sbuf_printf(b, ", \"held\": %s, \"preempt_held\": %s, \"held_reason\": ", in->fsm.held ? "true" : "false",
-		    in->fsm.no_preempt ? "true" : "false");
-	sbuf_json_string(b, in->fsm.held || in->fsm.no_preempt ? in->held_why : "");
-	sbuf_printf(b, ", \"group\": ");
-	if (in->cfg->group >= 0 && (size_t)in->cfg->group < in->d->cfg.ngroups)
-		sbuf_json_string(b, in->d->cfg.groups[in->cfg->group].name);
-	else
-		sbuf_printf(b, "null");
-	static const struct notify none;
-	const struct notify *n = in->notify ? in->notify : &none;
-	sbuf_printf(b, ", \"notify\": {\"queued\": %zu, \"running\": %s, \"calls\": %llu, \"succeeded\": %llu, "
-		    "\"retried\": %llu, \"failed\": %llu, \"dropped\": %llu}", n->len, n->running ? "true" : "false",
-		    (unsigned long long)n->calls, (unsigned long long)n->succeeded, (unsigned long long)n->retried,
-		    (unsigned long long)n->failed, (unsigned long long)n->dropped);
-}
-
-void instance_status_json(const struct instance *in, struct sbuf *b)
-{
-	const struct fsm *f = &in->fsm;
-	const struct ipaddr *m = instance_master(in);
-	char a[IPADDR_STRLEN];
-
-	sbuf_printf(b, "{\"name\": ");
-	sbuf_json_string(b, in->cfg->name);
-	sbuf_printf(b, ", \"state\": \"%s\", \"priority\": %u, \"effective_priority\": %u, "
-		    "\"advertised_priority\": %u, \"master\": ", fsm_state_name(f->state), in->cfg->priority,
-		    f->priority, fsm_advert_priority(f));
-	if (m)
-		sbuf_printf(b, "\"%s\"", ipaddr_str(m, a));
-	else
-		sbuf_printf(b, "null");
-	sbuf_printf(b, ", \"master_priority\": %u, \"addresses\": [",
-		    f->state == FSM_MASTER ? fsm_advert_priority(f) : f->master_priority);
-	for (size_t i = 0; i < in->cfg->naddrs; i++)
-		sbuf_printf(b, "%s\"%s\"", i ? ", " : "", ipprefix_str(&in->cfg->addrs[i], a));
-	sbuf_printf(b, "], \"since\": %lld, \"interface\": ", (long long)in->since_wall);
-	sbuf_json_string(b, in->cfg->ifname);
-	sbuf_printf(b, ", \"vrid\": %u, \"advert_interval\": %.2f, \"master_advert_interval\": %.2f, "
-		    "\"holding\": %s, \"giveup\": %s, \"takeover\": %s, \"reason\": ", in->cfg->vrid,
-		    in->cfg->interval / 100.0, f->master_interval / 100.0, f->holding ? "true" : "false",
-		    f->giveup ? "true" : "false", f->takeover ? "true" : "false");
-	sbuf_json_string(b, instance_reason(in));
-	instance_tracks_json(in, b);
-	sbuf_printf(b, ", \"counters\": {\"adverts_sent\": %llu, \"adverts_received\": %llu, "
-		    "\"transitions\": %llu, \"vip_restores\": %llu, \"checksum_pseudo_header\": %llu, "
-		    "\"checksum_rfc9568\": %llu, \"drops\": {",
-		    (unsigned long long)in->n.adverts_sent, (unsigned long long)in->n.adverts_received,
-		    (unsigned long long)f->transitions, (unsigned long long)in->n.vip_restores,
-		    (unsigned long long)in->n.cksum_pseudo, (unsigned long long)in->n.cksum_plain);
-	for (int r = DROP_NONE + 1; r < DROP__COUNT; r++)
-		sbuf_printf(b, "%s\"%s\": %llu", r > 1 ? ", " : "", proto_drop_name(r),
-			    (unsigned long long)in->n.drops[r]);
-	sbuf_printf(b, "}}}");
 }

@@ -3,9 +3,10 @@
 #ifndef VIPD_INSTANCE_H
 #define VIPD_INSTANCE_H
 
-#include "control.h"
 #include "fsm.h"
+#include "group.h"
 #include "notify.h"
+#include "ratelimit.h"
 #include "track.h"
 #include "vipd.h"
 
@@ -37,12 +38,13 @@ struct instance {
 	unsigned seen_next;
 	uint32_t ah_seq;              /* AH: the last sequence number sent or accepted */
 	struct instance_counters n;
+	struct ratelimit drop_log[DROP__COUNT]; /* its dropped adverts, logged (rx.c) */
 	/* Tracking. */
 	struct track *tracks;
 	size_t ntracks;
 	bool gate;                    /* wait_for_tracks: held until every track first passes */
-	int group_hold;               /* its sync group holds it: 0 no, GROUP_SOFT, GROUP_HARD (vipd.c) */
-	enum fsm_state group_seen;    /* the state the group last saw */
+	enum group_hold group_hold;   /* how its sync group holds it (groupsync.c) */
+	enum fsm_state group_seen;    /* the state the group policy last saw */
 	char held_why[200];           /* why it is held, "" if not */
 	char fault_why[200];          /* the failed fault track, "" if none */
 	char prio_why[200];           /* why the effective priority differs, "" if it does not */
@@ -59,23 +61,22 @@ void instance_free(struct instance *in);
  * their state. */
 void instance_reconfigure(struct vipd *d, struct instance *in, const struct vip_config *cfg, fsm_time now);
 
-/* Sync groups (vipd.c): follow another member, or be held back. */
+/* Sync groups (groupsync.c): follow another member, or be held back
+ * (group.h says how). */
 void instance_group_master(struct vipd *d, struct instance *in, fsm_time now, const char *reason);
 void instance_group_backup(struct vipd *d, struct instance *in, fsm_time now, const char *reason);
-/* How a member holds the others of its sync group back. Hard (not
- * started, faulted, in giveup, waiting for its tracks): they neither take
- * Master nor keep it. Soft (it lost its election to a higher master):
- * they do not preempt a lower master, but still replace a silent one. */
-enum { GROUP_FREE = 0, GROUP_SOFT, GROUP_HARD };
-int instance_blocks_group(const struct instance *in);
-void instance_set_group_held(struct instance *in, int level, const char *why);
+void instance_set_group_held(struct instance *in, enum group_hold level, const char *why);
 
 /* Re-check the link and addresses (after a netlink event, at start):
  * start, fault, or restore missing VIPs. */
 void instance_refresh(struct vipd *d, struct instance *in, fsm_time now);
 
-/* A decoded packet for this instance's interface, family and VRID. */
-void instance_packet(struct vipd *d, struct instance *in, const struct vrrp_packet *pkt, fsm_time now);
+/* A decoded packet for this instance's interface, family and VRID.
+ * DROP_NONE if the instance took it; else it counted the drop, and *why
+ * says what was wrong (the addresses of a mismatch are the caller's to
+ * show). */
+enum vrrp_drop instance_packet(struct vipd *d, struct instance *in, const struct vrrp_packet *pkt, fsm_time now,
+			       struct vrrp_drop_info *why);
 
 /* Recompute the cached deadline (after a check or hook finished). */
 void instance_schedule(struct instance *in);
@@ -94,8 +95,5 @@ void instance_stop(struct vipd *d, struct instance *in);
 
 /* Why the instance is in its state. */
 const char *instance_reason(const struct instance *in);
-
-void instance_status_text(const struct instance *in, struct sbuf *b, fsm_time now);
-void instance_status_json(const struct instance *in, struct sbuf *b);
 
 #endif

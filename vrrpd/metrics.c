@@ -13,6 +13,7 @@
 
 #include "dynlib.h"
 #include "instance.h"
+#include "mono.h"
 #include "log.h"
 #include "vipd.h"
 
@@ -360,12 +361,10 @@ bool metrics_is(const struct metrics *m, const struct ipaddr *addr, uint16_t por
 fsm_time metrics_deadline(const struct metrics *m)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
-	struct timespec ts;
 
 	if (!m || mhd.get_timeout(m->mhd, &ms) != MHD_YES)
 		return FSM_NEVER;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (fsm_time)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + (fsm_time)ms * 1000;
+	return (fsm_time)mono_us() + (fsm_time)ms * 1000;
 }
 
 void metrics_timer(struct metrics *m)

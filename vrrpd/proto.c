@@ -43,6 +43,25 @@ static uint16_t get16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+/* Record why a packet is dropped, for the log, and drop it: every check
+ * below is one line that names its field and the rule's value. */
+static enum vrrp_drop drop(struct vrrp_drop_info *why, enum vrrp_drop r, const char *field, enum vrrp_rule rule,
+			   unsigned long got, unsigned long want)
+{
+	why->reason = r;
+	why->field = field;
+	why->rule = rule;
+	why->got = got;
+	why->want = want;
+	return r;
+}
+
+static void note_src(struct vrrp_drop_info *why, int family, const uint8_t *src)
+{
+	why->src.family = family;
+	memcpy(why->src.u.bytes, src, ipaddr_size(family));
+}
+
 static void put16(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
@@ -100,54 +119,82 @@ struct ip_view {
 	size_t msglen;
 };
 
-static enum vrrp_drop parse_ipv4(const uint8_t *pkt, size_t len, struct ip_view *ip)
+/* The checks of an IPv4 header that come before its protocol field. */
+static enum vrrp_drop check_ipv4_lengths(const uint8_t *pkt, size_t len, struct vrrp_drop_info *why)
 {
 	if (len < IPV4_HDR_MIN)
-		return DROP_TRUNCATED;
-	size_t ihl = (size_t)(pkt[0] & 0x0f) * 4;
-	size_t total = get16(pkt + 2);
+		return drop(why, DROP_TRUNCATED, "length", RULE_AT_LEAST, len, IPV4_HDR_MIN);
+	note_src(why, AF_INET, pkt + 12);
+	size_t ihl = (size_t)(pkt[0] & 0x0f) * 4, total = get16(pkt + 2);
 	if (ihl < IPV4_HDR_MIN)
-		return DROP_BAD_IP;
-	if (ihl > len || total > len)
-		return DROP_TRUNCATED;
-	if (total < ihl || pkt[9] != VRRP_IPPROTO)
-		return DROP_BAD_IP;
-	/* A fragment cannot be checked on its own, and a VRRP message
-	 * (at most 1028 bytes for IPv4) never needs fragmenting. */
-	if (get16(pkt + 6) & IPV4_FRAG_MASK)
-		return DROP_BAD_IP;
+		return drop(why, DROP_BAD_IP, "IP header length", RULE_AT_LEAST, ihl, IPV4_HDR_MIN);
+	if (ihl > len)
+		return drop(why, DROP_TRUNCATED, "IP header length", RULE_PAST_END, ihl, len);
+	if (total > len)
+		return drop(why, DROP_TRUNCATED, "IP total length", RULE_PAST_END, total, len);
+	if (total < ihl)
+		return drop(why, DROP_BAD_IP, "IP total length", RULE_AT_LEAST, total, ihl);
+	return DROP_NONE;
+}
+
+/* A fragment cannot be checked on its own, and a VRRP message (at most
+ * 1028 bytes for IPv4) never needs fragmenting. */
+static enum vrrp_drop check_ipv4_fragment(const uint8_t *pkt, struct vrrp_drop_info *why)
+{
+	if (!(get16(pkt + 6) & IPV4_FRAG_MASK))
+		return DROP_NONE;
+	drop(why, DROP_BAD_IP, "fragment offset and MF flag", RULE_EQUAL, get16(pkt + 6) & IPV4_FRAG_MASK, 0);
+	why->hex = true;
+	return DROP_BAD_IP;
+}
+
+static enum vrrp_drop parse_ipv4(const uint8_t *pkt, size_t len, struct ip_view *ip, struct vrrp_drop_info *why)
+{
+	enum vrrp_drop r = check_ipv4_lengths(pkt, len, why);
+
+	if (r != DROP_NONE)
+		return r;
+	size_t ihl = (size_t)(pkt[0] & 0x0f) * 4, total = get16(pkt + 2);
+	if (pkt[9] != VRRP_IPPROTO)
+		return drop(why, DROP_BAD_IP, "IP protocol", RULE_EQUAL, pkt[9], VRRP_IPPROTO);
+	if ((r = check_ipv4_fragment(pkt, why)) != DROP_NONE)
+		return r;
 	/* Bytes past the total length are link-layer padding. */
 	*ip = (struct ip_view){ .family = AF_INET, .src = pkt + 12, .dst = pkt + 16,
 				.ttl = pkt[8], .msg = pkt + ihl, .msglen = total - ihl };
 	return DROP_NONE;
 }
 
-static enum vrrp_drop parse_ipv6(const uint8_t *pkt, size_t len, struct ip_view *ip)
+static enum vrrp_drop parse_ipv6(const uint8_t *pkt, size_t len, struct ip_view *ip, struct vrrp_drop_info *why)
 {
 	if (len < IPV6_HDR_LEN)
-		return DROP_TRUNCATED;
+		return drop(why, DROP_TRUNCATED, "length", RULE_AT_LEAST, len, IPV6_HDR_LEN);
+	note_src(why, AF_INET6, pkt + 8);
 	size_t plen = get16(pkt + 4);
 	if (plen > len - IPV6_HDR_LEN)
-		return DROP_TRUNCATED;
+		return drop(why, DROP_TRUNCATED, "IPv6 payload length", RULE_PAST_END, plen, len - IPV6_HDR_LEN);
 	/* Adverts carry no extension headers; one here means something
 	 * else (a fragment, a routing header) we will not interpret. */
 	if (pkt[6] != VRRP_IPPROTO)
-		return DROP_BAD_IP;
+		return drop(why, DROP_BAD_IP, "IPv6 next header", RULE_EQUAL, pkt[6], VRRP_IPPROTO);
 	*ip = (struct ip_view){ .family = AF_INET6, .src = pkt + 8, .dst = pkt + 24,
 				.ttl = pkt[7], .msg = pkt + IPV6_HDR_LEN, .msglen = plen };
 	return DROP_NONE;
 }
 
-static enum vrrp_drop parse_ip(const uint8_t *pkt, size_t len, struct ip_view *ip)
+static enum vrrp_drop parse_ip(const uint8_t *pkt, size_t len, struct ip_view *ip, struct vrrp_drop_info *why)
 {
 	if (len < 1)
-		return DROP_TRUNCATED;
+		return drop(why, DROP_TRUNCATED, "length", RULE_AT_LEAST, 0, 1);
 	switch (pkt[0] >> 4) {
 	case 4:
-		return parse_ipv4(pkt, len, ip);
+		return parse_ipv4(pkt, len, ip, why);
 	case 6:
-		return parse_ipv6(pkt, len, ip);
+		return parse_ipv6(pkt, len, ip, why);
 	default:
+		drop(why, DROP_BAD_IP, "IP version", RULE_EQUAL, pkt[0] >> 4, 4);
+		why->alt = "IPv6";
+		why->alt_want = 6;
 		return DROP_BAD_IP;
 	}
 }
@@ -186,47 +233,66 @@ static bool ah_icv(const struct vrrp_auth *auth, const uint8_t *pkt, size_t ihl,
 /* An IPv4 packet for a VRRPv2 group: with AH exactly when the group uses
  * it, the SPI the sender's address, the ICV right. */
 static enum vrrp_drop parse_ipv4_ah(const uint8_t *pkt, size_t len, const struct vrrp_auth *auth,
-				    struct ip_view *ip, uint32_t *seq)
+				    struct ip_view *ip, uint32_t *seq, struct vrrp_drop_info *why)
 {
 	uint8_t icv[12];
+	enum vrrp_drop r = check_ipv4_lengths(pkt, len, why);
 
-	if (len < IPV4_HDR_MIN)
-		return DROP_TRUNCATED;
+	if (r != DROP_NONE)
+		return r;
 	size_t ihl = (size_t)(pkt[0] & 0x0f) * 4, total = get16(pkt + 2);
-	if (ihl < IPV4_HDR_MIN)
+	if (pkt[9] != AH_IPPROTO && pkt[9] != VRRP_IPPROTO) {
+		drop(why, DROP_BAD_IP, "IP protocol", RULE_EQUAL, pkt[9], VRRP_IPPROTO);
+		why->alt = "AH";
+		why->alt_want = AH_IPPROTO;
 		return DROP_BAD_IP;
-	if (ihl > len || total > len)
-		return DROP_TRUNCATED;
-	if (total < ihl || (pkt[9] != AH_IPPROTO && pkt[9] != VRRP_IPPROTO))
-		return DROP_BAD_IP;
+	}
+	/* RFC 2338 5.3.6: the group's authentication type, AH or not. */
 	if ((pkt[9] == AH_IPPROTO) != auth->ah)
-		return DROP_BAD_AUTH;
-	if (get16(pkt + 6) & IPV4_FRAG_MASK)
-		return DROP_BAD_IP;
+		return drop(why, DROP_BAD_AUTH, "IP protocol", RULE_EQUAL, pkt[9], auth->ah ? AH_IPPROTO : VRRP_IPPROTO);
+	if ((r = check_ipv4_fragment(pkt, why)) != DROP_NONE)
+		return r;
 	if (!auth->ah) {
 		*ip = (struct ip_view){ .family = AF_INET, .src = pkt + 12, .dst = pkt + 16,
 					.ttl = pkt[8], .msg = pkt + ihl, .msglen = total - ihl };
 		return DROP_NONE;
 	}
 	if (total < ihl + AH_LEN)
-		return DROP_TRUNCATED;
+		return drop(why, DROP_TRUNCATED, "IP total length", RULE_AT_LEAST, total, ihl + AH_LEN);
 	const uint8_t *ah = pkt + ihl;
-	if (ah[0] != VRRP_IPPROTO || ah[1] != AH_LEN / 4 - 2)
-		return DROP_BAD_IP;
+	if (ah[0] != VRRP_IPPROTO)
+		return drop(why, DROP_BAD_IP, "AH next header", RULE_EQUAL, ah[0], VRRP_IPPROTO);
+	if (ah[1] != AH_LEN / 4 - 2)
+		return drop(why, DROP_BAD_IP, "AH length", RULE_EQUAL, ah[1], AH_LEN / 4 - 2);
 	if (memcmp(ah + 4, pkt + 12, 4) != 0)
-		return DROP_BAD_AUTH; /* the SPI is the sender's address */
+		return drop(why, DROP_BAD_AUTH, "AH SPI is not the sender's address", RULE_TEXT, 0, 0);
 	if (!ah_icv(auth, pkt, ihl, total, icv) || !equal_ct(icv, ah + 12, sizeof(icv)))
-		return DROP_BAD_AUTH;
+		return drop(why, DROP_BAD_AUTH, "AH ICV does not match the password", RULE_TEXT, 0, 0);
 	*seq = get32(ah + 8);
 	*ip = (struct ip_view){ .family = AF_INET, .src = pkt + 12, .dst = pkt + 16, .ttl = pkt[8],
 				.msg = pkt + ihl + AH_LEN, .msglen = total - ihl - AH_LEN };
 	return DROP_NONE;
 }
 
+/* The checksum a message of len bytes (at least 8; the field at bytes 6
+ * and 7, as in VRRPv2, VRRPv3 and CARP) should carry over pseudo-header
+ * sum ph: what the log line of a bad one shows as right. */
+static unsigned long cksum_want(const uint8_t *m, size_t len, uint32_t ph)
+{
+	return (uint16_t)~sum_fold(sum_bytes(sum_bytes(ph, m, 6), m + 8, len - 8));
+}
+
+static enum vrrp_drop bad_cksum(struct vrrp_drop_info *why, const uint8_t *m, size_t len, uint32_t ph)
+{
+	drop(why, DROP_BAD_CHECKSUM, "checksum", RULE_EQUAL, get16(m + 6), cksum_want(m, len, ph));
+	why->hex = true;
+	return DROP_BAD_CHECKSUM;
+}
+
 /* RFC 5798 5.2.8 / RFC 9568 5.2.8: IPv6 always includes the pseudo-header.
  * For IPv4 the RFCs disagree, so accept either and report which one held;
  * the pseudo-header variant is tried first because deployed peers use it. */
-static enum vrrp_drop check_cksum(const struct ip_view *ip, enum vrrp_cksum *mode)
+static enum vrrp_drop check_cksum(const struct ip_view *ip, enum vrrp_cksum *mode, struct vrrp_drop_info *why)
 {
 	uint32_t ph = pseudo_sum(ip->family, ip->src, ip->dst, ip->msglen);
 
@@ -238,6 +304,11 @@ static enum vrrp_drop check_cksum(const struct ip_view *ip, enum vrrp_cksum *mod
 		*mode = VRRP_CKSUM_PLAIN;
 		return DROP_NONE;
 	}
+	bad_cksum(why, ip->msg, ip->msglen, ph);
+	if (ip->family == AF_INET) {
+		why->alt = "RFC 9568";
+		why->alt_want = cksum_want(ip->msg, ip->msglen, 0);
+	}
 	return DROP_BAD_CHECKSUM;
 }
 
@@ -245,28 +316,31 @@ static enum vrrp_drop check_cksum(const struct ip_view *ip, enum vrrp_cksum *mod
  * no configuration, in its order: version, completeness, checksum. The type
  * (5.2.2) sits with the version as both live in the first byte; the
  * interval comes last so a corrupted packet counts as a checksum error. */
-static enum vrrp_drop check_vrrp(const struct ip_view *ip, enum vrrp_cksum *mode)
+static enum vrrp_drop check_vrrp(const struct ip_view *ip, enum vrrp_cksum *mode, struct vrrp_drop_info *why)
 {
 	const uint8_t *m = ip->msg;
 
 	if (ip->msglen < 1)
-		return DROP_TRUNCATED;
+		return drop(why, DROP_TRUNCATED, "VRRP message length", RULE_AT_LEAST, 0, VRRP_HDR_LEN);
 	if (m[0] >> 4 != VRRP_VERSION)
-		return DROP_BAD_VERSION;
+		return drop(why, DROP_BAD_VERSION, "version", RULE_EQUAL, m[0] >> 4, VRRP_VERSION);
 	if ((m[0] & 0x0f) != VRRP_TYPE_ADVERT)
-		return DROP_BAD_TYPE;
+		return drop(why, DROP_BAD_TYPE, "type", RULE_EQUAL, m[0] & 0x0f, VRRP_TYPE_ADVERT);
 	if (ip->msglen < VRRP_HDR_LEN)
-		return DROP_TRUNCATED;
+		return drop(why, DROP_TRUNCATED, "VRRP message length", RULE_AT_LEAST, ip->msglen, VRRP_HDR_LEN);
 	/* 5.2.5: the count is at least 1 and sizes the address list exactly. */
-	if (m[3] == 0 || ip->msglen != VRRP_HDR_LEN + m[3] * ipaddr_size(ip->family))
-		return DROP_BAD_LENGTH;
-	enum vrrp_drop r = check_cksum(ip, mode);
+	size_t want = VRRP_HDR_LEN + m[3] * ipaddr_size(ip->family);
+	if (m[3] == 0)
+		return drop(why, DROP_BAD_LENGTH, "address count", RULE_AT_LEAST, 0, 1);
+	if (ip->msglen != want)
+		return drop(why, DROP_BAD_LENGTH, "VRRP message length", RULE_EQUAL, ip->msglen, want);
+	enum vrrp_drop r = check_cksum(ip, mode, why);
 	if (r != DROP_NONE)
 		return r;
 	/* 5.2.6, 5.2.7: the top 4 bits of the interval word are reserved
 	 * and ignored on receipt; the interval proper has 12 bits. */
 	if ((get16(m + 4) & VRRP_MAX_INTERVAL) == 0)
-		return DROP_BAD_INTERVAL;
+		return drop(why, DROP_BAD_INTERVAL, "Max Adver Int", RULE_AT_LEAST, 0, 1);
 	return DROP_NONE;
 }
 
@@ -292,21 +366,33 @@ static void fill_packet(const struct ip_view *ip, enum vrrp_cksum mode, struct v
 	}
 }
 
-enum vrrp_drop proto_decode(const uint8_t *pkt, size_t len, struct vrrp_packet *out)
+/* RFC 5798 7.1: the first rule; off-link senders cannot forge 255. */
+static enum vrrp_drop check_ttl(const struct ip_view *ip, struct vrrp_drop_info *why)
+{
+	if (ip->ttl == VRRP_TTL)
+		return DROP_NONE;
+	return drop(why, DROP_BAD_TTL, ip->family == AF_INET6 ? "hop limit" : "TTL", RULE_EQUAL, ip->ttl, VRRP_TTL);
+}
+
+static enum vrrp_drop decode_vrrp3(const uint8_t *pkt, size_t len, struct vrrp_packet *out, struct vrrp_drop_info *why)
 {
 	struct ip_view ip;
 	enum vrrp_cksum mode;
-	enum vrrp_drop r = parse_ip(pkt, len, &ip);
+	enum vrrp_drop r = parse_ip(pkt, len, &ip, why);
 
-	if (r != DROP_NONE)
+	if (r != DROP_NONE || (r = check_ttl(&ip, why)) != DROP_NONE)
 		return r;
-	/* RFC 5798 7.1: the first rule; off-link senders cannot forge 255. */
-	if (ip.ttl != VRRP_TTL)
-		return DROP_BAD_TTL;
-	r = check_vrrp(&ip, &mode);
+	r = check_vrrp(&ip, &mode, why);
 	if (r == DROP_NONE)
 		fill_packet(&ip, mode, out);
 	return r;
+}
+
+enum vrrp_drop proto_decode(const uint8_t *pkt, size_t len, struct vrrp_packet *out)
+{
+	struct vrrp_drop_info why = { 0 };
+
+	return decode_vrrp3(pkt, len, out, &why);
 }
 
 static bool advert_valid(const struct vrrp_advert *adv)
@@ -457,91 +543,75 @@ static bool carp_hmac(const struct vrrp_auth *auth, uint8_t vhid, const uint8_t 
 	return true;
 }
 
-static enum vrrp_drop check_vrrp2(const struct ip_view *ip, const struct vrrp_auth *auth)
+static enum vrrp_drop check_vrrp2(const struct ip_view *ip, const struct vrrp_auth *auth, struct vrrp_drop_info *why)
 {
 	const uint8_t *m = ip->msg;
-	uint8_t want[VRRP2_AUTH_LEN] = { 0 };
+	uint8_t key[VRRP2_AUTH_LEN] = { 0 };
+	unsigned type = auth->ah ? VRRP2_AUTH_AH : auth->has_key ? VRRP2_AUTH_TEXT : VRRP2_AUTH_NONE;
 
 	if (ip->msglen < 1)
-		return DROP_TRUNCATED;
+		return drop(why, DROP_TRUNCATED, "VRRP message length", RULE_AT_LEAST, 0, VRRP_HDR_LEN);
 	if (m[0] >> 4 != VRRP2_VERSION)
-		return DROP_BAD_VERSION;
+		return drop(why, DROP_BAD_VERSION, "version", RULE_EQUAL, m[0] >> 4, VRRP2_VERSION);
 	if ((m[0] & 0x0f) != VRRP_TYPE_ADVERT)
-		return DROP_BAD_TYPE;
+		return drop(why, DROP_BAD_TYPE, "type", RULE_EQUAL, m[0] & 0x0f, VRRP_TYPE_ADVERT);
 	if (ip->msglen < VRRP_HDR_LEN)
-		return DROP_TRUNCATED;
-	if (m[3] == 0 || ip->msglen != VRRP_HDR_LEN + m[3] * 4u + VRRP2_AUTH_LEN)
-		return DROP_BAD_LENGTH;
+		return drop(why, DROP_TRUNCATED, "VRRP message length", RULE_AT_LEAST, ip->msglen, VRRP_HDR_LEN);
+	size_t want = VRRP_HDR_LEN + m[3] * 4u + VRRP2_AUTH_LEN;
+	if (m[3] == 0)
+		return drop(why, DROP_BAD_LENGTH, "address count", RULE_AT_LEAST, 0, 1);
+	if (ip->msglen != want)
+		return drop(why, DROP_BAD_LENGTH, "VRRP message length", RULE_EQUAL, ip->msglen, want);
 	/* RFC 3768 5.3.8: the checksum covers the VRRP message only. */
 	if (sum_fold(sum_bytes(0, m, ip->msglen)) != 0xffff)
-		return DROP_BAD_CHECKSUM;
+		return bad_cksum(why, m, ip->msglen, 0);
 	if (m[5] == 0)
-		return DROP_BAD_INTERVAL;
+		return drop(why, DROP_BAD_INTERVAL, "Adver Int", RULE_AT_LEAST, 0, 1);
 	/* RFC 3768 7.1: the authentication type must match the group's. */
-	if (m[4] != (auth->ah ? VRRP2_AUTH_AH : auth->has_key ? VRRP2_AUTH_TEXT : VRRP2_AUTH_NONE))
-		return DROP_BAD_AUTH;
-	memcpy(want, auth->key, VRRP2_AUTH_LEN);
-	if (auth->has_key && !auth->ah && !equal_ct(m + ip->msglen - VRRP2_AUTH_LEN, want, VRRP2_AUTH_LEN))
-		return DROP_BAD_AUTH;
+	if (m[4] != type)
+		return drop(why, DROP_BAD_AUTH, "authentication type", RULE_EQUAL, m[4], type);
+	memcpy(key, auth->key, VRRP2_AUTH_LEN);
+	if (auth->has_key && !auth->ah && !equal_ct(m + ip->msglen - VRRP2_AUTH_LEN, key, VRRP2_AUTH_LEN))
+		return drop(why, DROP_BAD_AUTH, "password does not match", RULE_TEXT, 0, 0);
 	return DROP_NONE;
 }
 
-static enum vrrp_drop check_carp(const struct ip_view *ip, const struct vrrp_auth *auth)
+static enum vrrp_drop check_carp(const struct ip_view *ip, const struct vrrp_auth *auth, struct vrrp_drop_info *why)
 {
 	const uint8_t *m = ip->msg;
 	uint8_t md[20];
 
 	if (ip->msglen < 1)
-		return DROP_TRUNCATED;
+		return drop(why, DROP_TRUNCATED, "CARP message length", RULE_AT_LEAST, 0, CARP_HDR_LEN);
 	if (m[0] >> 4 != CARP_VERSION)
-		return DROP_BAD_VERSION;
+		return drop(why, DROP_BAD_VERSION, "version", RULE_EQUAL, m[0] >> 4, CARP_VERSION);
 	if ((m[0] & 0x0f) != VRRP_TYPE_ADVERT)
-		return DROP_BAD_TYPE;
+		return drop(why, DROP_BAD_TYPE, "type", RULE_EQUAL, m[0] & 0x0f, VRRP_TYPE_ADVERT);
 	if (ip->msglen < CARP_HDR_LEN)
-		return DROP_TRUNCATED;
+		return drop(why, DROP_TRUNCATED, "CARP message length", RULE_AT_LEAST, ip->msglen, CARP_HDR_LEN);
 	if (sum_fold(sum_bytes(0, m, CARP_HDR_LEN)) != 0xffff)
-		return DROP_BAD_CHECKSUM;
+		return bad_cksum(why, m, CARP_HDR_LEN, 0);
 	if (m[5] == 0 && m[2] == 0)
-		return DROP_BAD_INTERVAL;
-	if (!carp_hmac(auth, m[1], m + 8, md) || !equal_ct(md, m + 16, sizeof(md)))
-		return DROP_BAD_AUTH;
+		return drop(why, DROP_BAD_INTERVAL, "advbase and advskew both 0", RULE_TEXT, 0, 0);
+	if (!carp_hmac(auth, m[1], m + 8, md))
+		return drop(why, DROP_BAD_AUTH, "HMAC-SHA1 not available (libcrypto)", RULE_TEXT, 0, 0);
+	if (!equal_ct(md, m + 16, sizeof(md)))
+		return drop(why, DROP_BAD_AUTH, "HMAC-SHA1 does not match the password", RULE_TEXT, 0, 0);
 	return DROP_NONE;
 }
 
-enum vrrp_drop proto_decode_as(const uint8_t *pkt, size_t len, const struct vrrp_auth *auth,
-			       struct vrrp_packet *out)
+/* A checked VRRPv2 or CARP message into *out, mapped onto the VRRPv3
+ * fields the FSM compares. */
+static void fill_legacy(const struct ip_view *ip, const struct vrrp_auth *auth, uint32_t seq, struct vrrp_packet *out)
 {
-	struct ip_view ip;
-	enum vrrp_drop r;
+	const uint8_t *m = ip->msg;
 
-	if (auth->proto == VIP_PROTO_VRRP3) {
-		r = proto_decode(pkt, len, out);
-		if (r == DROP_NONE)
-			out->proto = VIP_PROTO_VRRP3;
-		return r;
-	}
-	uint32_t seq = 0;
-	if (auth->proto == VIP_PROTO_VRRP2 && len >= 1 && pkt[0] >> 4 == 4)
-		r = parse_ipv4_ah(pkt, len, auth, &ip, &seq);
-	else
-		r = parse_ip(pkt, len, &ip);
-	if (r != DROP_NONE)
-		return r;
-	if (ip.family != AF_INET)
-		return DROP_BAD_IP;
-	if (ip.ttl != VRRP_TTL)
-		return DROP_BAD_TTL;
-	r = auth->proto == VIP_PROTO_CARP ? check_carp(&ip, auth) : check_vrrp2(&ip, auth);
-	if (r != DROP_NONE)
-		return r;
-
-	const uint8_t *m = ip.msg;
 	memset(out, 0, sizeof(*out));
 	out->proto = auth->proto;
 	out->src.family = out->dst.family = out->adv.family = AF_INET;
-	memcpy(out->src.u.bytes, ip.src, 4);
-	memcpy(out->dst.u.bytes, ip.dst, 4);
-	out->ttl = ip.ttl;
+	memcpy(out->src.u.bytes, ip->src, 4);
+	memcpy(out->dst.u.bytes, ip->dst, 4);
+	out->ttl = ip->ttl;
 	out->cksum = VRRP_CKSUM_PLAIN;
 	out->adv.vrid = m[1];
 	if (auth->proto == VIP_PROTO_CARP) {
@@ -549,7 +619,7 @@ enum vrrp_drop proto_decode_as(const uint8_t *pkt, size_t len, const struct vrrp
 		out->adv.interval = (uint16_t)(m[5] * 100u + m[2] * 100u / 256);
 		for (int i = 0; i < 8; i++)
 			out->counter = out->counter << 8 | m[8 + i];
-		return DROP_NONE;
+		return;
 	}
 	out->counter = seq;
 	out->adv.priority = m[2];
@@ -559,7 +629,37 @@ enum vrrp_drop proto_decode_as(const uint8_t *pkt, size_t len, const struct vrrp
 		out->adv.addrs[i].family = AF_INET;
 		memcpy(out->adv.addrs[i].u.bytes, m + VRRP_HDR_LEN + i * 4, 4);
 	}
-	return DROP_NONE;
+}
+
+enum vrrp_drop proto_decode_why(const uint8_t *pkt, size_t len, const struct vrrp_auth *auth,
+				struct vrrp_packet *out, struct vrrp_drop_info *why)
+{
+	struct ip_view ip;
+	enum vrrp_drop r;
+	uint32_t seq = 0;
+
+	memset(why, 0, sizeof(*why));
+	if (!auth || auth->proto == VIP_PROTO_VRRP3) {
+		r = decode_vrrp3(pkt, len, out, why);
+		if (r == DROP_NONE)
+			out->proto = VIP_PROTO_VRRP3;
+		return r;
+	}
+	if (auth->proto == VIP_PROTO_VRRP2 && len >= 1 && pkt[0] >> 4 == 4)
+		r = parse_ipv4_ah(pkt, len, auth, &ip, &seq, why);
+	else
+		r = parse_ip(pkt, len, &ip, why);
+	if (r != DROP_NONE)
+		return r;
+	/* VRRPv2 (RFC 3768) and CARP as ucarp speaks it are IPv4 only. */
+	if (ip.family != AF_INET)
+		return drop(why, DROP_BAD_IP, "IP version", RULE_EQUAL, 6, 4);
+	if ((r = check_ttl(&ip, why)) != DROP_NONE)
+		return r;
+	r = auth->proto == VIP_PROTO_CARP ? check_carp(&ip, auth, why) : check_vrrp2(&ip, auth, why);
+	if (r == DROP_NONE)
+		fill_legacy(&ip, auth, seq, out);
+	return r;
 }
 
 static ssize_t encode_vrrp2(const struct vrrp_advert *adv, const struct vrrp_auth *auth, uint8_t *buf,
@@ -640,6 +740,14 @@ static ssize_t encode_vrrp2_ah(const struct vrrp_advert *adv, const struct vrrp_
 	memcpy(buf + 32, icv, sizeof(icv));
 	put16(buf + 10, (uint16_t)~sum_fold(sum_bytes(0, buf, IPV4_HDR_MIN)));
 	return (ssize_t)total;
+}
+
+enum vrrp_drop proto_decode_as(const uint8_t *pkt, size_t len, const struct vrrp_auth *auth,
+			       struct vrrp_packet *out)
+{
+	struct vrrp_drop_info why;
+
+	return proto_decode_why(pkt, len, auth, out, &why);
 }
 
 ssize_t proto_encode_as(const struct vrrp_advert *adv, const struct vrrp_auth *auth, uint64_t counter,

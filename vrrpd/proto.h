@@ -100,6 +100,28 @@ enum vrrp_drop {
 /* Short snake_case name of a drop reason ("bad_ttl"), for counters. */
 const char *proto_drop_name(enum vrrp_drop reason);
 
+/* How the offending value of a dropped packet compares with the rule. */
+enum vrrp_rule {
+	RULE_EQUAL,     /* "TTL 64, should be 255" */
+	RULE_AT_LEAST,  /* "address count 0, should be at least 1" */
+	RULE_PAST_END,  /* "IP total length 60, more than the 40 bytes received" */
+	RULE_TEXT,      /* no number: the field's text says it all ("password does not match") */
+};
+
+/* What was wrong with a dropped packet, for a log line that names the
+ * sender and the offending value (drop.h writes the line). */
+struct vrrp_drop_info {
+	enum vrrp_drop reason;
+	struct ipaddr src;      /* the sender; family 0 if the IP header did not get that far */
+	const char *field;      /* static: "TTL", "checksum", ... */
+	enum vrrp_rule rule;
+	bool hex;               /* show the values in hex (checksums, fragment bits) */
+	unsigned long got;      /* the packet's value */
+	unsigned long want;     /* what the rule wants */
+	const char *alt;        /* static, may be NULL: another accepted value's name ... */
+	unsigned long alt_want; /* ... and the value: "or 0x1c2e (RFC 9568)" */
+};
+
 /* Decode an IP packet (IPv4 or IPv6 header first) carrying a VRRPv3
  * advertisement. Checks, in the RFC's order, everything that needs no
  * configuration. On DROP_NONE *out is filled. Never reads past len. */
@@ -126,6 +148,12 @@ ssize_t proto_encode_ip(const struct vrrp_advert *adv, const struct ipaddr *src,
  * seconds the interval, so the same FSM compares them. */
 enum vrrp_drop proto_decode_as(const uint8_t *pkt, size_t len, const struct vrrp_auth *auth,
 			       struct vrrp_packet *out);
+
+/* proto_decode_as() (auth NULL: proto_decode()) that also says why a
+ * packet was dropped: on a drop *why is filled (and *out untouched); on
+ * DROP_NONE only why->reason and why->src are. */
+enum vrrp_drop proto_decode_why(const uint8_t *pkt, size_t len, const struct vrrp_auth *auth,
+				struct vrrp_packet *out, struct vrrp_drop_info *why);
 
 /* Encode the message (no IP header) in auth->proto. VRRPv2 wants whole
  * seconds; CARP puts priority 254 - advskew (priority 0: advbase and

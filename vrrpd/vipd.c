@@ -1,10 +1,11 @@
-/* vipd.c - the daemon: command line, event loop, signals, reload, control
- * socket. Everything protocol-shaped lives in fsm.c and proto.c; this file
- * only moves events to instances and their decisions to the edges. */
+/* vipd.c - the daemon: command line, set-up, event loop, timers, signals,
+ * shutdown. Everything protocol-shaped lives in fsm.c and proto.c, the
+ * edges in their own files (iface.c and rx.c receive, ctl.c answers
+ * vipctl, reload.c applies a configuration, groupsync.c the sync groups,
+ * giveup.c remembers giveups); this file only moves events to them. */
 #include "vipd.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,27 +14,27 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
-#include "capture.h"
-#include "check.h"
 #include "control.h"
+#include "ctl.h"
 #include "filter.h"
-#include "hmac.h"
+#include "giveup.h"
+#include "groupsync.h"
 #include "httpcheck.h"
+#include "iface.h"
 #include "instance.h"
 #include "log.h"
 #include "metrics.h"
+#include "mono.h"
 #include "netlink.h"
 #include "privs.h"
 #include "proc.h"
+#include "reload.h"
 #include "send.h"
 
 #define DEFAULT_CONFIG "/etc/vipd/vipd.conf"
-#define STATE_FILE "giveup"
-#define CAPTURE_RETRY_US 1000000
 
 /* epoll tags: small integers for the fixed fds, a struct evh for the
  * rest (captures, check sockets, hook output, metrics). */
@@ -79,9 +80,7 @@ struct httpcheck *vipd_http(struct vipd *d)
 
 fsm_time vipd_now(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (fsm_time)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+	return (fsm_time)mono_us();
 }
 
 time_t vipd_wall(fsm_time mono)
@@ -89,311 +88,7 @@ time_t vipd_wall(fsm_time mono)
 	return time(NULL) - (time_t)((vipd_now() - mono) / 1000000);
 }
 
-/* Interfaces and captures */
-
-static void vipd_on_capture_ev(struct evh *h, uint32_t events);
-
-struct iface *vipd_iface(struct vipd *d, const char *name)
-{
-	struct iface *ifc;
-
-	for (ifc = d->ifaces; ifc; ifc = ifc->next)
-		if (strcmp(ifc->name, name) == 0)
-			return ifc;
-	ifc = calloc(1, sizeof(*ifc));
-	if (!ifc) {
-		log_err("out of memory");
-		exit(1);
-	}
-	ifc->ev.fn = vipd_on_capture_ev;
-	ifc->d = d;
-	snprintf(ifc->name, sizeof(ifc->name), "%s", name);
-	ifc->next = d->ifaces;
-	d->ifaces = ifc;
-	return ifc;
-}
-
-static void vipd_iface_close(struct vipd *d, struct iface *ifc)
-{
-	if (!ifc->cap)
-		return;
-	vipd_watch_fd(d, capture_fd(ifc->cap), 0, &ifc->ev);
-	capture_close(ifc->cap);
-	ifc->cap = NULL;
-}
-
-/* What the capture must hold for the instances on this interface. */
-static void vipd_iface_size(struct vipd *d, const struct iface *ifc, struct capture_size *size)
-{
-	size_t n = 0, maxaddrs = 1, addrlen = 4;
-
-	for (size_t i = 0; i < d->ninst; i++) {
-		const struct instance *in = d->inst[i];
-		if (in->ifc != ifc)
-			continue;
-		n++;
-		if (in->cfg->naddrs > maxaddrs)
-			maxaddrs = in->cfg->naddrs;
-		if (in->cfg->family == AF_INET6)
-			addrlen = 16;
-	}
-	capture_size(n, maxaddrs, addrlen, size);
-}
-
-bool vipd_iface_ready(struct vipd *d, struct iface *ifc, int ifindex)
-{
-	struct capture_size need;
-
-	/* A capture opened on an interface that has since been replaced
-	 * (same name, new index) listens to nothing; one opened for fewer
-	 * or smaller instances (before a reload) would drop bursts. */
-	need = ifc->need;
-	if (!need.snaplen)
-		vipd_iface_size(d, ifc, &need);
-	if (ifc->cap && ifc->ifindex == ifindex && need.snaplen <= ifc->size.snaplen &&
-	    need.buffer <= ifc->size.buffer)
-		return true;
-	vipd_iface_close(d, ifc);
-	fsm_time now = vipd_now();
-	if (now < ifc->retry_at)
-		return false;
-	ifc->size = need;
-	ifc->cap = capture_open(ifc->name, &need, ifc->error, sizeof(ifc->error));
-	if (!ifc->cap) {
-		ifc->retry_at = now + CAPTURE_RETRY_US;
-		return false;
-	}
-	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &ifc->ev };
-	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, capture_fd(ifc->cap), &ev) < 0) {
-		snprintf(ifc->error, sizeof(ifc->error), "epoll: %s", strerror(errno));
-		capture_close(ifc->cap);
-		ifc->cap = NULL;
-		return false;
-	}
-	ifc->ifindex = ifindex;
-	ifc->error[0] = '\0';
-	log_info("capturing VRRP on %s", ifc->name);
-	return true;
-}
-
-/* Packets */
-
-struct rx_ctx {
-	struct vipd *d;
-	struct iface *ifc;
-	fsm_time now;
-};
-
-/* Per interface, family and VRID: an index, as every packet is looked
- * up (rebuilt with the instance list). */
-static struct instance *vipd_find_instance(const struct iface *ifc, int family, int vrid)
-{
-	if (vrid < 0 || vrid > 255)
-		return NULL;
-	return ifc->by_vrid[family == AF_INET6][vrid];
-}
-
-static void vipd_index_instances(struct vipd *d)
-{
-	for (struct iface *ifc = d->ifaces; ifc; ifc = ifc->next)
-		memset(ifc->by_vrid, 0, sizeof(ifc->by_vrid));
-	for (size_t i = 0; i < d->ninst; i++) {
-		struct instance *in = d->inst[i];
-		in->ifc->by_vrid[in->cfg->family == AF_INET6][in->cfg->vrid] = in;
-	}
-}
-
-/* For a packet that failed to decode, find who it was meant for, if the
- * IP header is readable far enough to tell. */
-static struct instance *vipd_guess_instance(const struct iface *ifc, const uint8_t *p, size_t len)
-{
-	size_t off;
-	int family;
-
-	if (len < 1)
-		return NULL;
-	if (p[0] >> 4 == 4) {
-		family = AF_INET;
-		off = (size_t)(p[0] & 0x0f) * 4;
-		if (len > 9 && p[9] == AH_IPPROTO)
-			off += AH_LEN; /* VRRPv2 in IPsec AH */
-	} else if (p[0] >> 4 == 6) {
-		family = AF_INET6;
-		off = 40;
-	} else {
-		return NULL;
-	}
-	if (len < off + 2)
-		return NULL;
-	return vipd_find_instance(ifc, family, p[off + 1]);
-}
-
-static void vipd_count_drop(struct vipd *d, struct instance *in, enum vrrp_drop why)
-{
-	if (in)
-		in->n.drops[why]++;
-	else
-		d->stray_drops[why]++;
-}
-
-static void vipd_on_packet(void *arg, const uint8_t *p, size_t len)
-{
-	struct rx_ctx *rx = arg;
-	struct vrrp_packet pkt;
-	/* The group the packet claims to belong to decides how to read it:
-	 * VRRPv2 and CARP share version 2 and differ in everything else. */
-	struct instance *claimed = vipd_guess_instance(rx->ifc, p, len);
-	enum vrrp_drop why = claimed ? proto_decode_as(p, len, &claimed->cfg->auth, &pkt) : proto_decode(p, len, &pkt);
-
-	if (why != DROP_NONE) {
-		vipd_count_drop(rx->d, claimed, why);
-		return;
-	}
-	if (netlink_is_local(rx->d->nl, &pkt.src)) {
-		vipd_count_drop(rx->d, vipd_find_instance(rx->ifc, pkt.src.family, pkt.adv.vrid),
-				DROP_OWN_PACKET);
-		return;
-	}
-	struct instance *in = vipd_find_instance(rx->ifc, pkt.src.family, pkt.adv.vrid);
-	if (!in) {
-		/* Another group's traffic on our segment: count it on every
-		 * instance of the interface, where an operator looks. */
-		bool any = false;
-		for (size_t i = 0; i < rx->d->ninst; i++) {
-			struct instance *o = rx->d->inst[i];
-			if (o->ifc == rx->ifc && o->cfg->family == pkt.src.family) {
-				o->n.drops[DROP_UNKNOWN_VRID]++;
-				any = true;
-			}
-		}
-		if (!any)
-			rx->d->stray_drops[DROP_UNKNOWN_VRID]++;
-		return;
-	}
-	instance_packet(rx->d, in, &pkt, rx->now);
-}
-
-static void vipd_refresh_all(struct vipd *d)
-{
-	fsm_time now = vipd_now();
-	for (size_t i = 0; i < d->ninst; i++)
-		instance_refresh(d, d->inst[i], now);
-}
-
-static void vipd_on_capture(struct vipd *d, struct iface *ifc)
-{
-	struct rx_ctx rx = { d, ifc, vipd_now() };
-	char err[256];
-
-	if (capture_dispatch(ifc->cap, vipd_on_packet, &rx, err, sizeof(err)) == 0)
-		return;
-	/* Never fatal: the interface may have vanished or be coming back. */
-	log_warn("capture on %s failed (%s); reopening", ifc->name, err);
-	snprintf(ifc->error, sizeof(ifc->error), "%s", err);
-	vipd_iface_close(d, ifc);
-	ifc->retry_at = vipd_now() + CAPTURE_RETRY_US / 10;
-	vipd_refresh_all(d);
-}
-
-static void vipd_on_capture_ev(struct evh *h, uint32_t events)
-{
-	struct iface *ifc = (struct iface *)h;
-
-	(void)events;
-	if (ifc->cap)
-		vipd_on_capture(ifc->d, ifc);
-}
-
-static void vipd_on_netlink_change(void *arg)
-{
-	vipd_refresh_all(arg);
-}
-
-/* Open what captures can be opened now, before the privileges go: the
- * ones of links that are up and running (an instance would open them
- * at once anyway). The rest open later, with CAP_NET_RAW. A failure
- * here is retried at once by the first refresh, and reported there. */
-static void vipd_open_captures(struct vipd *d)
-{
-	struct link_info li;
-
-	for (struct iface *ifc = d->ifaces; ifc; ifc = ifc->next) {
-		if (netlink_link(d->nl, ifc->name, &li) < 0 || !li.up || !li.running)
-			continue;
-		if (!vipd_iface_ready(d, ifc, li.ifindex))
-			ifc->retry_at = 0;
-	}
-}
-
-/* Giveup state survives restarts: "NAME UNTIL" lines, UNTIL a unix time
- * or 0 for no limit. */
-
-static void vipd_state_path(const struct vipd *d, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s/" STATE_FILE, d->cfg.state_dir);
-}
-
-static void vipd_save_state(struct vipd *d)
-{
-	char path[512], tmp[520];
-	FILE *f;
-
-	vipd_state_path(d, path, sizeof(path));
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	mkdir(d->cfg.state_dir, 0750);
-	/* A leftover of another owner (a vipd that ran as root) cannot be
-	 * opened for writing; the directory is ours, so it can go. */
-	unlink(tmp);
-	f = fopen(tmp, "w");
-	if (!f) {
-		log_err("cannot write %s: %s", tmp, strerror(errno));
-		return;
-	}
-	fsm_time now = vipd_now();
-	for (size_t i = 0; i < d->ninst; i++) {
-		const struct fsm *fs = &d->inst[i]->fsm;
-		if (!fs->giveup || fs->giveup_until <= now)
-			continue;
-		long long until = fs->giveup_until == FSM_NEVER ? 0 : (long long)vipd_wall(fs->giveup_until);
-		fprintf(f, "%s %lld\n", d->inst[i]->cfg->name, until);
-	}
-	if (fclose(f) != 0 || rename(tmp, path) < 0)
-		log_err("cannot write %s: %s", path, strerror(errno));
-}
-
-static void vipd_load_state(struct vipd *d)
-{
-	char path[512], name[CONFIG_NAME_MAX];
-	long long until;
-	FILE *f;
-
-	vipd_state_path(d, path, sizeof(path));
-	f = fopen(path, "r");
-	if (!f) {
-		if (errno != ENOENT)
-			log_err("cannot read %s (giveups from before the restart are lost): %s", path,
-				strerror(errno));
-		return;
-	}
-	fsm_time now = vipd_now();
-	time_t wall = time(NULL);
-	while (fscanf(f, "%63s %lld", name, &until) == 2) {
-		for (size_t i = 0; i < d->ninst; i++) {
-			struct instance *in = d->inst[i];
-			if (strcmp(in->cfg->name, name) != 0 || (until && until <= wall))
-				continue;
-			fsm_time m = until ? now + (fsm_time)(until - wall) * 1000000 : FSM_NEVER;
-			log_notice("vip %s: giveup remembered from before the restart%s", name,
-				   until ? " (with a time limit)" : "");
-			instance_giveup(d, in, now, m);
-		}
-	}
-	fclose(f);
-}
-
-/* Instances and reload */
-
-static struct instance *vipd_instance_by_name(struct vipd *d, const char *name)
+struct instance *vipd_instance(struct vipd *d, const char *name)
 {
 	for (size_t i = 0; i < d->ninst; i++)
 		if (strcmp(d->inst[i]->cfg->name, name) == 0)
@@ -401,316 +96,16 @@ static struct instance *vipd_instance_by_name(struct vipd *d, const char *name)
 	return NULL;
 }
 
-/* Build the instance list for cfg, keeping every instance whose
- * definition did not change (with its state and VIPs: no flap). */
-static int vipd_apply_config(struct vipd *d, struct vipd_config *cfg)
-{
-	struct instance **next = calloc(cfg->nvips ? cfg->nvips : 1, sizeof(*next));
-	fsm_time now = vipd_now();
-
-	if (!next)
-		return -1;
-	for (size_t i = 0; i < cfg->nvips; i++) {
-		struct instance *old = vipd_instance_by_name(d, cfg->vips[i].name);
-		if (old && config_vip_equal(old->cfg, &cfg->vips[i])) {
-			instance_reconfigure(d, old, &cfg->vips[i], now);
-			next[i] = old;
-			continue;
-		}
-		next[i] = instance_new(d, &cfg->vips[i], now);
-		if (!next[i]) {
-			free(next);
-			return -1;
-		}
-		log_info("vip %s: %s on %s, vrid %u, priority %u", cfg->vips[i].name, old ? "changed" : "added",
-			 cfg->vips[i].ifname, cfg->vips[i].vrid, cfg->vips[i].priority);
-		uint8_t md[20];
-		if (cfg->vips[i].protocol == VIP_PROTO_CARP && hmac_sha1("", 0, "", 0, md) < 0)
-			log_err("vip %s: carp authenticates with HMAC-SHA1, which is not available: %s",
-				cfg->vips[i].name, hmac_error());
-	}
-	/* Whatever is not carried over stops now and gives up its VIPs. */
-	for (size_t i = 0; i < d->ninst; i++) {
-		bool kept = false;
-		for (size_t j = 0; j < cfg->nvips; j++)
-			kept |= next[j] == d->inst[i];
-		if (kept)
-			continue;
-		log_info("vip %s: removed", d->inst[i]->cfg->name);
-		instance_stop(d, d->inst[i]);
-		instance_free(d->inst[i]);
-	}
-	free(d->inst);
-	d->inst = next;
-	d->ninst = cfg->nvips;
-	vipd_index_instances(d);
-	for (struct iface *ifc = d->ifaces; ifc; ifc = ifc->next)
-		vipd_iface_size(d, ifc, &ifc->need);
-	char err[512];
-	if (filter_sync(&d->filter, cfg, err, sizeof(err)) < 0)
-		log_err("accept_mode = false is not enforced: %s", err);
-	return 0;
-}
-
-/* Serve metrics as configured: started, moved or stopped. A failure is
- * logged and leaves metrics off; the VIPs do not depend on them. */
-static void vipd_metrics_sync(struct vipd *d)
-{
-	char err[256];
-
-	if (d->metrics && d->cfg.metrics && metrics_is(d->metrics, &d->cfg.metrics_addr, d->cfg.metrics_port))
-		return;
-	metrics_stop(d->metrics);
-	d->metrics = NULL;
-	if (!d->cfg.metrics)
-		return;
-	d->metrics = metrics_start(d, &d->cfg.metrics_addr, d->cfg.metrics_port, err, sizeof(err));
-	if (d->metrics)
-		log_info("metrics at http://%s/metrics", d->cfg.metrics);
-	else
-		log_err("metrics = \"%s\": %s", d->cfg.metrics, err);
-}
-
-/* Sync groups, after every batch of events.
- *  - A member that holds the group back hard (not started, faulted, in
- *    giveup, waiting for its tracks) keeps the others from Master: they
- *    are held, and a master among them steps down.
- *  - A member that lost its election (a higher master) holds the others
- *    softly: no preemption of a lower master, which is what the peer's
- *    group took over with; a master that goes silent is still replaced.
- *  - A member leaving Master takes the others' masters along.
- *  - Free of both, a master pulls the others' backups up with it. */
-static struct instance *vipd_member(struct vipd *d, const struct group_config *gc, size_t k)
-{
-	return gc->members[k] < d->ninst ? d->inst[gc->members[k]] : NULL;
-}
-
-static void vipd_sync_group(struct vipd *d, const struct group_config *gc, fsm_time now)
-{
-	struct instance *master = NULL, *left = NULL;
-	int worst = GROUP_FREE;
-	char why[200];
-
-	for (size_t k = 0; k < gc->nmembers; k++) {
-		struct instance *in = vipd_member(d, gc, k);
-		if (!in)
-			continue;
-		int b = instance_blocks_group(in);
-		worst = b > worst ? b : worst;
-		if (!master && in->fsm.state == FSM_MASTER)
-			master = in;
-		if (!left && in->group_seen == FSM_MASTER && in->fsm.state != FSM_MASTER)
-			left = in;
-		in->group_seen = in->fsm.state;
-	}
-	for (size_t k = 0; k < gc->nmembers; k++) {
-		struct instance *in = vipd_member(d, gc, k), *by = NULL;
-		int level = GROUP_FREE;
-		if (!in)
-			continue;
-		for (size_t j = 0; j < gc->nmembers; j++) {
-			struct instance *o = vipd_member(d, gc, j);
-			int b = o && o != in ? instance_blocks_group(o) : GROUP_FREE;
-			if (b > level) {
-				level = b;
-				by = o;
-			}
-		}
-		if (by)
-			snprintf(why, sizeof(why), "sync group %s: vip %s is %s (%s)", gc->name, by->cfg->name,
-				 fsm_state_name(by->fsm.state), instance_reason(by));
-		if (level != in->group_hold || level)
-			instance_set_group_held(in, level, by ? why : NULL);
-		if (in->fsm.state == FSM_MASTER && (level == GROUP_HARD || (left && left != in))) {
-			if (level != GROUP_HARD)
-				snprintf(why, sizeof(why), "sync group %s: vip %s left master", gc->name, left->cfg->name);
-			log_notice("vip %s: leaving master with its %s", in->cfg->name, why);
-			instance_group_backup(d, in, now, why);
-		} else if (master && in != master && in->fsm.state == FSM_BACKUP && worst == GROUP_FREE && !left) {
-			snprintf(why, sizeof(why), "sync group %s: vip %s is master", gc->name, master->cfg->name);
-			instance_group_master(d, in, now, why);
-		}
-		in->group_seen = in->fsm.state;
-	}
-}
-
-static void vipd_sync_groups(struct vipd *d, fsm_time now)
-{
-	if (d->stopping)
-		return;
-	for (size_t g = 0; g < d->cfg.ngroups; g++)
-		vipd_sync_group(d, &d->cfg.groups[g], now);
-}
-
-/* Re-read the file; a bad one changes nothing. 0, or -1 with the
- * problems in err. */
-static int vipd_reload(struct vipd *d, char *err, size_t errlen)
-{
-	struct vipd_config cfg;
-	int rc = -1;
-
-	sd_notify(0, "RELOADING=1");
-	if (config_load(d->config_path, &cfg, err, errlen) < 0) {
-		if (d->run_as && access(d->config_path, R_OK) < 0 && errno == EACCES) {
-			size_t n = strlen(err);
-			snprintf(err + n, errlen - n, "%s%s: vipd runs as %s, who cannot read it", n ? "\n" : "",
-				 d->config_path, d->run_as);
-		}
-		log_err("reload refused, keeping the running configuration:\n%s", err);
-	} else if (vipd_apply_config(d, &cfg) < 0) {
-		snprintf(err, errlen, "out of memory");
-		log_err("reload failed: out of memory");
-		config_free(&cfg);
-	} else {
-		if (strcmp(cfg.socket, d->cfg.socket) != 0)
-			log_warn("socket changed to %s: takes effect at the next restart", cfg.socket);
-		if (strcmp(cfg.state_dir, d->cfg.state_dir) != 0)
-			log_warn("state_dir changed to %s: takes effect at the next restart", cfg.state_dir);
-		/* Keep the socket the daemon actually listens on, and the
-		 * state directory it prepared for its user. */
-		char *sock = cfg.socket, *state = cfg.state_dir;
-		cfg.socket = d->cfg.socket;
-		d->cfg.socket = sock;
-		cfg.state_dir = d->cfg.state_dir;
-		d->cfg.state_dir = state;
-		config_free(&d->cfg);
-		d->cfg = cfg;
-		vipd_metrics_sync(d);
-		/* An instance the new file puts in no group is nobody's to hold. */
-		for (size_t i = 0; i < d->ninst; i++)
-			if (d->inst[i]->cfg->group < 0 && d->inst[i]->group_hold)
-				instance_set_group_held(d->inst[i], GROUP_FREE, NULL);
-		vipd_refresh_all(d);
-		vipd_sync_groups(d, vipd_now());
-		vipd_save_state(d);
-		log_notice("configuration reloaded from %s: %zu instance(s)", d->config_path, d->ninst);
-		rc = 0;
-	}
-	sd_notify(0, "READY=1");
-	return rc;
-}
-
-/* Control socket */
-
-static void vipd_status(struct vipd *d, bool json, struct sbuf *b)
+void vipd_refresh_all(struct vipd *d)
 {
 	fsm_time now = vipd_now();
-
-	if (!json) {
-		for (size_t i = 0; i < d->ninst; i++)
-			instance_status_text(d->inst[i], b, now);
-		if (!d->ninst)
-			sbuf_printf(b, "no instances configured\n");
-		return;
-	}
-	sbuf_printf(b, "{\"instances\": [");
-	for (size_t i = 0; i < d->ninst; i++) {
-		sbuf_printf(b, "%s", i ? ", " : "");
-		instance_status_json(d->inst[i], b);
-	}
-	sbuf_printf(b, "], \"stray_drops\": {");
-	for (int r = DROP_NONE + 1; r < DROP__COUNT; r++)
-		sbuf_printf(b, "%s\"%s\": %llu", r > 1 ? ", " : "", proto_drop_name(r),
-			    (unsigned long long)d->stray_drops[r]);
-	sbuf_printf(b, "}}\n");
+	for (size_t i = 0; i < d->ninst; i++)
+		instance_refresh(d, d->inst[i], now);
 }
 
-/* Parse "--for SECONDS" after a giveup; FSM_NEVER if absent. */
-static int vipd_parse_for(int argc, char **argv, fsm_time now, fsm_time *until, struct sbuf *b)
+static void vipd_on_netlink_change(void *arg)
 {
-	*until = FSM_NEVER;
-	if (argc == 2)
-		return 0;
-	char *end;
-	double s = argc == 4 && strcmp(argv[2], "--for") == 0 ? strtod(argv[3], &end) : -1;
-	if (argc != 4 || s <= 0 || *end || s > 31536000) {
-		sbuf_printf(b, "error: usage: giveup NAME [--for SECONDS] (SECONDS > 0)\n");
-		return -1;
-	}
-	*until = now + (fsm_time)(s * 1e6);
-	return 0;
-}
-
-static void vipd_command(struct vipd *d, char *line, struct sbuf *b)
-{
-	char *argv[CONTROL_MAX_ARGS];
-	int argc = control_split(line, argv, CONTROL_MAX_ARGS);
-	const struct control_verb *v = argc > 0 ? control_find_verb(argv[0]) : NULL;
-	fsm_time now = vipd_now();
-	struct instance *in = NULL;
-
-	if (!v) {
-		sbuf_printf(b, "error: unknown command '%s'\n", argc > 0 ? argv[0] : "");
-		return;
-	}
-	if (v->needs_name) {
-		in = argc > 1 ? vipd_instance_by_name(d, argv[1]) : NULL;
-		if (!in) {
-			sbuf_printf(b, "error: no instance named '%s'\n", argc > 1 ? argv[1] : "");
-			return;
-		}
-	}
-	if (strcmp(v->name, "status") == 0) {
-		sbuf_printf(b, "ok\n");
-		vipd_status(d, argc > 1 && strcmp(argv[1], "--json") == 0, b);
-	} else if (strcmp(v->name, "giveup") == 0) {
-		fsm_time until;
-		if (vipd_parse_for(argc, argv, now, &until, b) < 0)
-			return;
-		log_notice("vip %s: operator giveup%s", in->cfg->name, until == FSM_NEVER ? "" : " with a time limit");
-		instance_giveup(d, in, now, until);
-		vipd_save_state(d);
-		sbuf_printf(b, "ok\n");
-	} else if (strcmp(v->name, "resume") == 0) {
-		log_notice("vip %s: operator resume", in->cfg->name);
-		instance_resume(d, in, now);
-		vipd_save_state(d);
-		sbuf_printf(b, "ok\n");
-	} else if (strcmp(v->name, "takeover") == 0) {
-		log_notice("vip %s: operator takeover", in->cfg->name);
-		instance_takeover(d, in, now);
-		vipd_save_state(d);
-		sbuf_printf(b, "ok\n");
-	} else if (strcmp(v->name, "reload") == 0) {
-		char err[4096];
-		if (vipd_reload(d, err, sizeof(err)) < 0)
-			sbuf_printf(b, "error: reload refused, the running configuration stays:\n%s\n", err);
-		else
-			sbuf_printf(b, "ok\n");
-	}
-}
-
-/* One request per connection, answered at once. The read is bounded by a
- * short timeout so a stuck client cannot stall the advertisement timers
- * for long; vipctl writes its request in one go. */
-static void vipd_on_control(struct vipd *d)
-{
-	char line[CONTROL_MAX_REQUEST];
-	struct timeval tv = { .tv_sec = 0, .tv_usec = 50000 };
-	struct sbuf b = { 0 };
-	int fd = accept4(d->ctl_fd, NULL, NULL, SOCK_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	tv.tv_sec = 1;
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	ssize_t n = recv(fd, line, sizeof(line) - 1, 0);
-	if (n > 0) {
-		line[n] = '\0';
-		line[strcspn(line, "\n")] = '\0';
-		vipd_command(d, line, &b);
-		if (b.oom)
-			sbuf_printf(&b, "error: out of memory\n");
-		for (size_t off = 0; off < b.len;) {
-			ssize_t w = send(fd, b.data + off, b.len - off, MSG_NOSIGNAL);
-			if (w <= 0)
-				break;
-			off += (size_t)w;
-		}
-	}
-	sbuf_free(&b);
-	close(fd);
+	vipd_refresh_all(arg);
 }
 
 /* Timers */
@@ -726,11 +121,10 @@ static fsm_time vipd_next_deadline(const struct vipd *d)
 		if (t < next)
 			next = t;
 	}
-	for (struct iface *ifc = d->ifaces; ifc; ifc = ifc->next)
-		if (!ifc->cap && ifc->retry_at && ifc->retry_at < next)
-			next = ifc->retry_at;
-	fsm_time t = proc_deadline(d->procs);
+	fsm_time t = iface_deadline(d);
 	if (t < next)
+		next = t;
+	if ((t = proc_deadline(d->procs)) < next)
 		next = t;
 	if ((t = httpcheck_deadline(d->http)) < next)
 		next = t;
@@ -744,7 +138,7 @@ static fsm_time vipd_next_deadline(const struct vipd *d)
 static void vipd_on_timer(struct vipd *d)
 {
 	fsm_time now = vipd_now();
-	bool giveups = false, retry = false;
+	bool giveups = false;
 
 	proc_timer(d->procs, now);
 	httpcheck_timer(d->http, now);
@@ -755,12 +149,10 @@ static void vipd_on_timer(struct vipd *d)
 		instance_timer(d, in, now);
 		giveups |= was_giveup && !in->fsm.giveup;
 	}
-	for (struct iface *ifc = d->ifaces; ifc; ifc = ifc->next)
-		retry |= !ifc->cap && ifc->retry_at && ifc->retry_at <= now;
-	if (retry)
+	if (iface_retry_due(d, now))
 		vipd_refresh_all(d);
 	if (giveups)
-		vipd_save_state(d);
+		giveup_save(d);
 }
 
 /* Shutdown: priority 0 from every master, then wait (bounded) until each
@@ -804,7 +196,7 @@ static void vipd_on_signal(struct vipd *d)
 		if (si.ssi_signo == SIGCHLD)
 			proc_reap(d->procs, vipd_now());
 		else if (si.ssi_signo == SIGHUP)
-			vipd_reload(d, err, sizeof(err));
+			reload_file(d, err, sizeof(err));
 		else
 			vipd_begin_shutdown(d);
 	}
@@ -844,7 +236,7 @@ static int vipd_loop(struct vipd *d)
 			switch (tag) {
 			case EV_SIGNAL: vipd_on_signal(d); break;
 			case EV_NETLINK: netlink_dispatch(d->nl); break;
-			case EV_CONTROL: vipd_on_control(d); break;
+			case EV_CONTROL: ctl_serve(d); break;
 			default: {
 				struct evh *h = evs[i].data.ptr;
 				if (!vipd_unwatched(d, h))
@@ -856,7 +248,7 @@ static int vipd_loop(struct vipd *d)
 		if (vipd_now() >= next)
 			vipd_on_timer(d);
 		if (d->cfg.ngroups)
-			vipd_sync_groups(d, vipd_now());
+			groupsync_run(d, vipd_now());
 	}
 	/* Whatever is still held after the bound goes now. */
 	for (size_t i = 0; i < d->ninst; i++)
@@ -929,12 +321,7 @@ static void vipd_close(struct vipd *d)
 	metrics_stop(d->metrics);
 	httpcheck_free(d->http);
 	proc_table_free(d->procs);
-	while (d->ifaces) {
-		struct iface *next = d->ifaces->next;
-		vipd_iface_close(d, d->ifaces);
-		free(d->ifaces);
-		d->ifaces = next;
-	}
+	iface_free_all(d);
 	/* Last: closing anything above records it as unwatched. */
 	free(d->unwatched);
 	d->unwatched = NULL;
@@ -960,14 +347,14 @@ static void vipd_close(struct vipd *d)
  * the user and become it, keeping CAP_NET_ADMIN and CAP_NET_RAW. */
 static int vipd_drop_privileges(struct vipd *d, const struct privs_user *u)
 {
-	static const char *const state_files[] = { STATE_FILE, STATE_FILE ".tmp", NULL };
+	static const char *const state_files[] = { GIVEUP_FILE, GIVEUP_FILE ".tmp", NULL };
 	char err[1024], caps[256];
 
 	if (u->keep_root) {
 		log_warn("running as root (-u root): privileges are not dropped");
 		return 0;
 	}
-	vipd_open_captures(d);
+	iface_open_all(d);
 	if (privs_prepare_dir(u, d->cfg.state_dir, state_files, err, sizeof(err)) < 0) {
 		log_err("cannot prepare the state directory for user %s: %s", u->name, err);
 		return -1;
@@ -1060,9 +447,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	int rc = 1;
-	if (vipd_open(&d) == 0 && vipd_apply_config(&d, &d.cfg) == 0 && (vipd_metrics_sync(&d), true) &&
+	if (vipd_open(&d) == 0 && reload_apply(&d, &d.cfg) == 0 && (reload_metrics(&d), true) &&
 	    vipd_drop_privileges(&d, &user) == 0) {
-		vipd_load_state(&d);
+		giveup_load(&d);
 		vipd_refresh_all(&d);
 		log_notice("started with %zu instance(s) from %s", d.ninst, d.config_path);
 		sd_notify(0, "READY=1");

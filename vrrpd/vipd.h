@@ -6,34 +6,18 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "capture.h"
 #include "config.h"
 #include "evh.h"
 #include "fsm.h"
 
-struct capture;
 struct filter;
 struct httpcheck;
-struct metrics;
-struct proc_table;
-struct netlink;
-struct sender;
+struct iface;
 struct instance;
-
-/* One capture per interface, shared by the instances on it. */
-struct iface {
-	struct evh ev;        /* the capture's fd */
-	struct vipd *d;
-	char name[IF_NAMESIZE];
-	struct capture *cap;
-	struct capture_size size; /* what it was opened for */
-	struct capture_size need; /* what the instances on it need (0: not known yet) */
-	struct instance *by_vrid[2][256]; /* [IPv6?][VRID]: the instance for a packet */
-	int ifindex;          /* the link the capture was opened on */
-	fsm_time retry_at;    /* reopen after an error no sooner than this */
-	char error[256];      /* last open/read error, for status and logs */
-	struct iface *next;
-};
+struct metrics;
+struct netlink;
+struct proc_table;
+struct sender;
 
 struct vipd {
 	const char *config_path;
@@ -45,7 +29,7 @@ struct vipd {
 	struct netlink *nl;
 	struct sender *send4, *send6;
 	struct filter *filter;       /* accept_mode = false, NULL until needed */
-	struct iface *ifaces;
+	struct iface *ifaces;        /* iface.c */
 	struct instance **inst;
 	size_t ninst;
 	struct proc_table *procs;    /* track scripts, notify hooks */
@@ -62,15 +46,17 @@ struct vipd {
 fsm_time vipd_now(void);
 time_t vipd_wall(fsm_time mono);
 
-/* Interface registry (captures), in vipd.c. */
-struct iface *vipd_iface(struct vipd *d, const char *name);
-/* Open the capture of an interface if it is closed; false with a reason. */
-bool vipd_iface_ready(struct vipd *d, struct iface *ifc, int ifindex);
-
 /* Have the loop watch fd for a module (evh.h); ctx is the struct vipd. */
 int vipd_watch_fd(void *ctx, int fd, uint32_t events, struct evh *h);
 
 /* The HTTP checker, set up on first use; NULL (logged) if it cannot be. */
 struct httpcheck *vipd_http(struct vipd *d);
+
+/* The instance called name, NULL if none. */
+struct instance *vipd_instance(struct vipd *d, const char *name);
+
+/* Links, addresses or captures may have changed: every instance looks
+ * again (starts, faults, restores VIPs). */
+void vipd_refresh_all(struct vipd *d);
 
 #endif

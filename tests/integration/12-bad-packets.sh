@@ -3,7 +3,8 @@
 # each one bumps its own counters.drops.<reason> by exactly what was sent,
 # no other counter, and changes no state, though every one of them claims
 # priority 254 and would take the master role away if it were accepted
-# (which the last check shows with a valid one).
+# (which the last check shows with a valid one). Each drop is also logged
+# with its sender and offending value, and a flood is logged sparingly.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/netns.sh"
@@ -62,6 +63,45 @@ drop_case bad_ip        --addr $VIP --mf
 drop_case unknown_vrid  --addr $VIP --vrid 77
 drop_case addr_mismatch --addr 10.99.22.201
 drop_case addr_mismatch --addr $VIP --addr 10.99.22.201
+
+# A drop says why in the log, FRR style: the instance, the sender and the
+# offending value. At most one line per instance and reason every
+# RX_DROP_LOG_PERIOD (10 s, vrrpd/rx.h); the next line counts the rest.
+LOG_PERIOD=10
+log_msgs() { # NODE: the messages of NODE's log, without time and pid
+	sed -n 's/^[0-9:.]* vipd\[[0-9]*\]: //p' "$TOPO_DIR/$1.log"
+}
+ttl_lines() { log_msgs "$1" | grep -c "^vip 200: dropped advert from 10\.99\.22\.100: TTL "; }
+for r in r1 r2; do
+	eq "$r: the 3 bad-TTL adverts gave exactly one line, naming sender and TTL" \
+		"$(log_msgs $r | grep -c '^vip 200: dropped advert from 10\.99\.22\.100: TTL 254, should be 255$')" 1
+done
+ok "r1: the bad checksum line names both accepted sums" \
+	eval 'log_msgs r1 | grep -qE "^vip 200: dropped advert from 10\.99\.22\.100: checksum 0x[0-9a-f]{4}, should be 0x[0-9a-f]{4} or 0x[0-9a-f]{4} \(RFC 9568\)$"'
+ok "r1: the address mismatch line shows both lists" \
+	eval 'log_msgs r1 | grep -qF "vip 200: dropped advert from 10.99.22.100: addresses {10.99.22.201}, should be {10.99.22.200}"'
+ok "r1: another group's VRID is normal on a segment: counted, not logged without -d" \
+	eval '! log_msgs r1 | grep -q "VRID 77"'
+
+# A flood: 500 bad-TTL adverts in about a second are all counted, but
+# logged at most once more per router.
+b1=$(drops r1 bad_ttl) l1=$(ttl_lines r1) l2=$(ttl_lines r2)
+t_flood=$(date +%s)
+inject c "${FORGED[@]}" --prio 254 --addr $VIP --ttl 64 --count 500 --gap 2
+ok "the flood is counted in full (drops.bad_ttl +500)" \
+	wait_until 5 eval '[ "$(drops r1 bad_ttl)" -ge $((b1 + 500)) ]'
+eq "...and not more" "$(( $(drops r1 bad_ttl) - b1 ))" 500
+sleep 0.5
+check "$(( $(ttl_lines r1) - l1 )) -le 1" "r1 logged $(( $(ttl_lines r1) - l1 )) line(s) for the 500 (at most 1)"
+check "$(( $(ttl_lines r2) - l2 )) -le 1" "r2 logged $(( $(ttl_lines r2) - l2 )) line(s) for the 500 (at most 1)"
+# One period later the next one is logged with the count of the held-back.
+wait_s=$(( LOG_PERIOD + 1 - ($(date +%s) - t_flood) ))
+[ "$wait_s" -gt 0 ] && sleep "$wait_s"
+inject c "${FORGED[@]}" --prio 254 --addr $VIP --ttl 64
+held_back() { log_msgs r1 | sed -n 's/^vip 200: dropped advert from 10\.99\.22\.100: TTL 64, should be 255 (+\([0-9]*\) more since the last line)$/\1/p' | tail -1; }
+ok "after the period the next one is logged with the flood's count" wait_until 3 eval '[ -n "$(held_back)" ]'
+check "$(held_back) -ge 499" "...(+$(held_back) more since the last line), at least the 499 held back"
+eq "no state changed" "$(snapshot)" "$before"
 
 ok "after all that, r1 is still master and the only holder" r1_holds
 eq "...with the same state, since and transitions on both routers" "$(snapshot)" "$before"
