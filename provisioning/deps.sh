@@ -1,12 +1,15 @@
 #!/bin/bash
 # deps.sh - install the Debian packages the project builds, tests and runs
 # with. Quiet and quick when everything is already there.
-#   provisioning/deps.sh [build|test|all]
+#   provisioning/deps.sh [build|package|test|all]
 set -eu
 
 BUILD="build-essential autoconf automake pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev
        libconfuse-dev libssl-dev libsystemd-dev libcmocka-dev libnftables-dev libcap-dev
        libhiredis-dev libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev"
+# What dpkg-buildpackage needs besides BUILD, and lintian to check the
+# packages (tests/integration/42-packages.sh).
+PACKAGE="debhelper dpkg-dev fakeroot lintian"
 RUN="iproute2 iputils-ping"
 TEST="jq keepalived tcpdump procps groff-base man-db redis-server redis-tools nftables
       nginx wrk chromium python3-aiosmtpd curl ansible python3-jinja2 dnsmasq-base
@@ -17,8 +20,9 @@ TEST="jq keepalived tcpdump procps groff-base man-db redis-server redis-tools nf
 
 case "${1:-all}" in
 build) want="$BUILD" ;;
-test|all) want="$BUILD $RUN $TEST" ;;
-*) echo "usage: $0 [build|test|all]" >&2; exit 2 ;;
+package) want="$BUILD $PACKAGE" ;;
+test|all) want="$BUILD $PACKAGE $RUN $TEST" ;;
+*) echo "usage: $0 [build|package|test|all]" >&2; exit 2 ;;
 esac
 
 missing=
