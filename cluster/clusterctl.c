@@ -23,6 +23,19 @@
 
 /* --- what every verb uses -------------------------------------------------- */
 
+int command_options(int argc, char **argv, const struct option *opts,
+		    int (*one)(void *ctx, int opt, char **argv), void *ctx)
+{
+	int opt, rc;
+
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "a:h", opts, NULL)) != -1)
+		if ((rc = one(ctx, opt, argv)) != EXIT_OK)
+			return rc;
+	return EXIT_OK;
+}
+
 int command_usage_error(const struct command *cmd, const char *fmt, ...)
 {
 	va_list ap;
@@ -94,6 +107,20 @@ struct check {
 	struct health_report r;
 };
 
+static int check_option(void *ctx, int opt, char **argv)
+{
+	struct check *k = ctx;
+
+	switch (opt) {
+	case 'j': k->json = true; return EXIT_OK;
+	case 'a': k->password = optarg; return EXIT_OK;
+	case 'l': return label_add(k->cmd, &k->labels, &k->nlabels, optarg);
+	case 'h': command_help(k->cmd, stdout); return -1;
+	default:
+		return command_usage_error(k->cmd, "unknown option or missing value: %s", argv[optind - 1]);
+	}
+}
+
 /* EXIT_OK, another exit status, or -1 when --help was shown. */
 static int check_options(struct check *k, int argc, char **argv)
 {
@@ -104,24 +131,10 @@ static int check_options(struct check *k, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[300];
-	int opt, rc;
+	int rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "a:h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j': k->json = true; break;
-		case 'a': k->password = optarg; break;
-		case 'l':
-			if ((rc = label_add(k->cmd, &k->labels, &k->nlabels, optarg)) != EXIT_OK)
-				return rc;
-			break;
-		case 'h': command_help(k->cmd, stdout); return -1;
-		default:
-			return command_usage_error(k->cmd, "unknown option or missing value: %s",
-						   argv[optind - 1]);
-		}
-	}
+	if ((rc = command_options(argc, argv, opts, check_option, k)) != EXIT_OK)
+		return rc;
 	if (argc - optind != 1)
 		return command_usage_error(k->cmd, "give exactly one HOST:PORT to start from");
 	if (node_addr_parse(argv[optind], &k->seed, err, sizeof(err)) < 0)
@@ -218,8 +231,10 @@ static int repair_cli_push(struct repair_cli *o, struct node_addr **list, size_t
 	return EXIT_OK;
 }
 
-static int repair_cli_option(struct repair_cli *o, int opt, char **argv)
+static int repair_cli_option(void *ctx, int opt, char **argv)
 {
+	struct repair_cli *o = ctx;
+
 	bool add = o->takes & TAKES_NODES, watch = o->takes & TAKES_INTERVAL;
 
 	switch (opt) {
@@ -286,13 +301,10 @@ static int repair_cli_options(struct repair_cli *o, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt, rc;
+	int rc;
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "a:h", opts, NULL)) != -1)
-		if ((rc = repair_cli_option(o, opt, argv)) != EXIT_OK)
-			return rc;
+	if ((rc = command_options(argc, argv, opts, repair_cli_option, o)) != EXIT_OK)
+		return rc;
 	if ((rc = repair_cli_operands(o, argc, argv)) != EXIT_OK)
 		return rc;
 	o->r.labels = o->labels;

@@ -3,6 +3,7 @@
 #ifndef CLUSTER_CLUSTERCTL_H
 #define CLUSTER_CLUSTERCTL_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 /* clusterctl's exit status: 0 done (check: healthy), 1 failed or refused
@@ -32,6 +33,12 @@ int cmd_create(const struct command *cmd, int argc, char **argv);
  * returns EXIT_USAGE. */
 int command_usage_error(const struct command *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/* getopt_long over a verb's argv (short options: -a PASSWORD, -h), each
+ * option handed to one(ctx, opt, argv). EXIT_OK, or the first other status
+ * one() returns (-1: --help was shown). */
+int command_options(int argc, char **argv, const struct option *opts,
+		    int (*one)(void *ctx, int opt, char **argv), void *ctx);
 
 /* The verb's usage line and help text. */
 void command_help(const struct command *cmd, FILE *out);

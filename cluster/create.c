@@ -30,8 +30,10 @@ struct create {
 	char *expected;           /* the planned configuration's signature */
 };
 
-static int create_option(struct create *c, int opt, char **argv)
+static int create_option(void *ctx, int opt, char **argv)
 {
+	struct create *c = ctx;
+
 	switch (opt) {
 	case 'r':
 		if (command_parse_count(optarg, 0, 16, &c->replicas) < 0)
@@ -86,14 +88,9 @@ static int create_options(struct create *c, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt, rc;
+	int rc = command_options(argc, argv, opts, create_option, c);
 
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "a:h", opts, NULL)) != -1)
-		if ((rc = create_option(c, opt, argv)) != EXIT_OK)
-			return rc;
-	return create_nodes(c, argc, argv);
+	return rc != EXIT_OK ? rc : create_nodes(c, argc, argv);
 }
 
 /* Connect to every node and make sure each is fit before anything is
