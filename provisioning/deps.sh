@@ -13,7 +13,9 @@ PACKAGE="debhelper dpkg-dev fakeroot lintian"
 RUN="iproute2 iputils-ping"
 TEST="jq keepalived tcpdump procps groff-base man-db redis-server redis-tools nftables
       nginx wrk chromium python3-aiosmtpd curl ansible python3-jinja2 dnsmasq-base
-      clang libclang-rt-14-dev ucarp prometheus"
+      clang libclang-rt-14-dev ucarp prometheus systemd-container mmdebstrap openssh-client"
+# systemd-container (systemd-nspawn) and mmdebstrap: provisioning/machine, the
+# containers booting systemd of tests/integration/43-machines.sh.
 # The browser test (tests/integration/31-web-browser.sh) also needs node and
 # npm; the machines have Node.js 20 installed outside Debian's packages, so
 # they are not in this list: that test skips, saying why, without them.
