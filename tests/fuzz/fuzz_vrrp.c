@@ -1,4 +1,4 @@
-// sources: vrrpd/proto.c vrrpd/addr.c vrrpd/hmac.c vrrpd/dynlib.c
+// sources: vrrpd/proto.c vrrpd/drop.c vrrpd/addr.c vrrpd/hmac.c vrrpd/dynlib.c
 // libs: libcrypto
 /* fuzz_vrrp.c - libFuzzer target: proto_decode() on IPv4/IPv6 packets
  * carrying VRRPv3 advertisements (vrrpd/proto.c).
@@ -24,7 +24,10 @@
  *     the checksum; proto_encode() refuses a buffer one byte short
  *     without writing past it;
  *   - proto_addrs_match() holds for a list of up to 16 addresses against
- *     itself reversed, and not against one address fewer. */
+ *     itself reversed, and not against one address fewer;
+ *   - proto_decode_why() reaches proto_decode()'s verdict, says why with
+ *     the same reason, and drop_describe() makes one printable line of it
+ *     (it goes into the log). */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +36,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "drop.h"
 #include "proto.h"
 #include "fuzz_check.h"
 
@@ -145,9 +149,22 @@ static enum vrrp_drop decode_copy(const uint8_t *data, size_t n, struct vrrp_pac
 	if (n)
 		memcpy(copy, data, n);
 	enum vrrp_drop r = proto_decode(copy, n, out);
-	free(copy);
+	struct vrrp_packet again;
+	struct vrrp_drop_info why;
+	char line[160];
+
 	CHECK((unsigned)r < DROP__COUNT);
 	CHECK(strcmp(proto_drop_name(r), "unknown") != 0);
+	/* The reason the log gives is the verdict's, in one printable line. */
+	CHECK(proto_decode_why(copy, n, NULL, &again, &why) == r);
+	CHECK(why.reason == r);
+	if (r != DROP_NONE) {
+		drop_describe(&why, line, sizeof(line));
+		CHECK(line[0] != '\0');
+		for (const char *c = line; *c; c++)
+			CHECK(*c >= 0x20 && *c < 0x7f);
+	}
+	free(copy);
 	return r;
 }
 
