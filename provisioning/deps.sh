@@ -1,7 +1,9 @@
 #!/bin/bash
 # deps.sh - install the Debian packages the project builds, tests and runs
 # with. Quiet and quick when everything is already there.
-#   provisioning/deps.sh [build|package|test|all]
+#   provisioning/deps.sh [build|package|lab|machines|test|all]
+# lab: what provisioning/lab up builds and runs; machines: and what
+# lab up --machines adds; test and all: everything the tests use too.
 set -eu
 
 BUILD="build-essential autoconf automake pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev
@@ -11,6 +13,11 @@ BUILD="build-essential autoconf automake pkg-config libpcap-dev libnl-3-dev libn
 # packages (tests/integration/42-packages.sh).
 PACKAGE="debhelper dpkg-dev fakeroot lintian"
 RUN="iproute2 iputils-ping"
+# What the namespace lab runs besides the project's programs.
+LAB="redis-server redis-tools nftables nginx curl python3-jinja2 python3-aiosmtpd dnsmasq-base jq"
+# What the machines lab adds: the machines, the packages it installs in them,
+# and the playbook it runs over SSH.
+MACHINES="systemd-container mmdebstrap openssh-client ansible"
 TEST="jq keepalived tcpdump procps groff-base man-db redis-server redis-tools nftables
       nginx wrk chromium python3-aiosmtpd curl ansible python3-jinja2 dnsmasq-base
       clang libclang-rt-14-dev ucarp prometheus systemd-container mmdebstrap openssh-client"
@@ -23,8 +30,10 @@ TEST="jq keepalived tcpdump procps groff-base man-db redis-server redis-tools nf
 case "${1:-all}" in
 build) want="$BUILD" ;;
 package) want="$BUILD $PACKAGE" ;;
-test|all) want="$BUILD $PACKAGE $RUN $TEST" ;;
-*) echo "usage: $0 [build|package|test|all]" >&2; exit 2 ;;
+lab) want="$BUILD $RUN $LAB" ;;
+machines) want="$BUILD $PACKAGE $RUN $LAB $MACHINES" ;;
+test|all) want="$BUILD $PACKAGE $RUN $LAB $MACHINES $TEST" ;;
+*) echo "usage: $0 [build|package|lab|machines|test|all]" >&2; exit 2 ;;
 esac
 
 missing=

@@ -122,6 +122,9 @@ ok "newsd holds newsd, its unit, man pages, example, the nginx site and the stat
 	/usr/share/doc/newsd/examples/newsd.conf.example /etc/nginx/sites-available/newsd \
 	/usr/share/newsd/static/css/style.css /usr/share/newsd/static/js/app.js \
 	/usr/share/newsd/static/favicon.ico /usr/share/newsd/static/robots.txt /usr/share/newsd/static/50x.html
+ok "newsd orders nginx and newsd after vipd (a stop hands the VIPs over first)" eval \
+	'grep -qx "After=vipd.service" "$dir/root/newsd/lib/systemd/system/nginx.service.d/newsd.conf" &&
+	 grep -qx "After=vipd.service" "$dir/root/newsd/lib/systemd/system/newsd.service"'
 is "$(cat "$dir"/*.files | grep -c '^/usr/local')" 0 "no package has anything in /usr/local"
 programs_run() { # PACKAGE
 	local b n=0

@@ -1,0 +1,190 @@
+#!/bin/bash
+# 44-lab-machines.sh - provisioning/lab up --machines: the front-ends and
+# redis hosts are Debian 12 machines booting systemd, set up by our .debs
+# and the Ansible playbook over SSH. Every machine boots to "running"; the
+# site answers through each VIP; a front-end's reboot moves its VIP to the
+# backup and back; a redis host's halt and boot leave the cluster answering
+# and then healthy; vipctl giveup/resume work through lab exec; a second
+# playbook run changes nothing (nor does --check); down leaves no machine,
+# namespace, mount or cgroup. A client probes the VIPs all along: the error
+# counts per step are printed as comments (outages are measured elsewhere).
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+. "$here/../lib/tap.sh"
+. "$here/../lib/netns.sh"
+top=$(cd "$here/../.." && pwd)
+lab=$top/provisioning/lab
+tag=$(printf '%s' "${TEST_NS_TAG:-}" | tr -cd 'A-Za-z0-9')
+export LAB_PREFIX=i44${tag}- LAB_STATE LAB_NET
+LAB_STATE=$(mktemp -d /tmp/lab-i44.XXXXXX)
+LAB_NET=10.96.$(($(printf '%s' "${TEST_NS_TAG:-}" | cksum | cut -d' ' -f1) % 100 + 100))
+mprefix=$(printf '%s' "$LAB_PREFIX" | tr 'A-Z' 'a-z' | tr -cd 'a-z0-9-')
+out=$LAB_STATE.out
+probe_dir=$LAB_STATE.probe
+probe_pid=
+
+cleanup() {
+	[ -z "$probe_pid" ] || { kill "$probe_pid" 2>/dev/null; wait "$probe_pid" 2>/dev/null; }
+	"$lab" down >/dev/null 2>&1
+	rm -rf "$LAB_STATE" "$out" "$probe_dir"
+}
+trap cleanup EXIT
+
+if [ "$(id -u)" != 0 ]; then echo "1..0 # SKIP needs root"; exit 0; fi
+for t in systemd-nspawn mmdebstrap dpkg-buildpackage ansible-playbook git; do
+	command -v "$t" >/dev/null && continue
+	"$top/provisioning/deps.sh" test >/dev/null 2>&1
+	command -v "$t" >/dev/null || { echo "1..0 # SKIP $t is not installed"; exit 0; }
+done
+if ! "$top/provisioning/machine" image >"$out" 2>&1; then
+	diag "$(tail -n 5 "$out")"
+	echo "1..0 # SKIP the machine image cannot be built here"
+	exit 0
+fi
+
+# lab_ok DESC ARGS...: "lab ARGS" succeeds; what it said is shown if not.
+lab_ok() {
+	local desc=$1 rc=0; shift
+	"$lab" "$@" >"$out" 2>&1 || rc=$?
+	if [ "$rc" = 0 ]; then tap_ok "$desc"; return 0; fi
+	tap_fail "$desc"
+	diag "  lab $* exited with status $rc; its last lines:" "$(tail -n 20 "$out" | sed 's/^/    /')"
+	return 1
+}
+fronts="front01 front02"
+redises="redis01 redis02 redis03"
+holder() { # VIP-NAME: the front-ends with it on eth0
+	local h
+	for h in $fronts; do
+		ip -n "$LAB_PREFIX$h" -br addr show dev eth0 2>/dev/null | grep -qw "$LAB_NET.$1/24" && printf '%s ' "$h"
+	done
+}
+holder_is() { [ "$(holder "$1")" = "$2 " ]; }
+holds() { # DESC VIP FRONT [SECONDS]
+	if wait_until "${4:-20}" holder_is "$2" "$3"; then tap_ok "$1"; return 0; fi
+	tap_fail "$1"
+	diag "  want: $2 held by $3 only; held by: '$(holder "$2")'"
+	return 1
+}
+sysstate() { "$lab" exec "$1" systemctl is-system-running 2>/dev/null; }
+running() { [ "$(sysstate "$1")" = running ]; }
+all_running() { # HOST...: within 60 s each says running
+	local h bad=
+	for h in "$@"; do wait_until 60 running "$h" || bad="$bad $h:$(sysstate "$h")"; done
+	is "$bad" "" "systemctl is-system-running says running on$(printf ' %s' "$@")"
+}
+site() { "$lab" exec client curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "$1" 2>&1; }
+cluster_ok() { "$lab" exec redis01 clusterctl check "$LAB_NET.11:6379" >/dev/null 2>&1; }
+
+# The probe: the client asks each VIP for the front page every 0.2 s;
+# one line per answer: VIP and HTTP status (000: none).
+probe() {
+	while :; do
+		for v in 200 201; do
+			echo "$v $(ip netns exec "${LAB_PREFIX}client" curl -s -o /dev/null --max-time 1 \
+				-w '%{http_code}' "http://$LAB_NET.$v/")"
+		done
+		sleep 0.2
+	done >>"$probe_dir/log"
+}
+mark=0
+errors_since() { # STEP: a comment with the probe's errors since the last call
+	local n e
+	n=$(wc -l <"$probe_dir/log")
+	e=$(tail -n +"$((mark + 1))" "$probe_dir/log" | head -n "$((n - mark))" |
+		awk '$2 != 200 { e[$1]++ } END { for (v in e) printf " %s:%d", v, e[v] }')
+	diag "probe errors during $1 ($((n - mark)) requests):${e:- none}"
+	mark=$n
+}
+
+start=$SECONDS
+lab_ok "lab up --machines --fronts 2 --redis 3" up --machines --fronts 2 --redis 3 ||
+	bail_out "no machines lab"
+diag "up: $((SECONDS - start)) s"
+all_running $redises $fronts
+holds "VIP 200 is held by front01 only" 200 front01
+holds "VIP 201 is held by front02 only" 201 front02
+for v in 200 201; do is "$(site "http://$LAB_NET.$v/")" 200 "the client gets the site through VIP $v"; done
+has "$("$lab" exec client curl -sS --max-time 5 http://news.lab/ 2>&1)" "Top news" "...and by name through the lab's DNS"
+is "$("$lab" exec front01 hostname)" front01 "lab exec runs inside the machine, named as its host"
+has "$("$lab" status)" "front01  $LAB_NET.21" "lab status lists the machines"
+has "$("$lab" status | grep '^front01 ')" "machine running: vipd newsd nginx" "...with their units"
+like "$("$lab" exec front01 systemctl show -p After nginx.service)" "*vipd.service*" \
+	"nginx is ordered after vipd (vipd stops first)"
+like "$("$lab" exec front01 systemctl show -p After newsd.service)" "*vipd.service*" \
+	"newsd is ordered after vipd"
+is "$("$lab" exec front01 systemctl show -p FragmentPath --value vipd.service)" /lib/systemd/system/vipd.service \
+	"vipd runs from its package's unit"
+is "$("$lab" exec front01 vipctl status --json | jq -r '.instances | length')" 2 \
+	"lab exec front01 vipctl talks to the machine's vipd"
+
+mkdir -p "$probe_dir"
+: >"$probe_dir/log"
+probe &
+probe_pid=$!
+sleep 1
+errors_since "the first second"
+
+# A reboot: vipd leaves first, 200 moves to front02 and comes back once
+# front01's web stack answers again.
+(while :; do echo "$(holder 200)"; sleep 0.05; done) >"$probe_dir/holders" 2>&1 &
+watch_pid=$!
+boot1=$("$lab" exec front01 cat /proc/sys/kernel/random/boot_id)
+lab_ok "lab reboot front01" reboot front01
+holds "200 is back on front01 after the reboot" 200 front01 30
+kill "$watch_pid" 2>/dev/null; wait "$watch_pid" 2>/dev/null
+ok "200 was on front02 while front01 rebooted" grep -qx 'front02 ' "$probe_dir/holders"
+check "'$("$lab" exec front01 cat /proc/sys/kernel/random/boot_id)' != '$boot1'" "front01 booted anew (a new boot id)"
+all_running front01
+errors_since "lab reboot front01"
+
+lab_ok "lab halt redis02 (a clean poweroff)" halt redis02
+like "$("$lab" status | grep '^redis02 ')" "*machine stopped*" "lab status: redis02 stopped"
+wait_until 20 eval '[ "$(site "http://$LAB_NET.200/")" = 200 ]'
+is "$(site "http://$LAB_NET.200/")" 200 "the site answers with redis02 down"
+errors_since "lab halt redis02"
+lab_ok "lab boot redis02" boot redis02
+all_running redis02
+ok "the cluster is healthy again" wait_until 60 cluster_ok
+is "$(site "http://$LAB_NET.201/")" 200 "the site answers"
+errors_since "lab boot redis02"
+
+lab_ok "lab exec front01 vipctl giveup 200" exec front01 vipctl giveup 200
+holds "200 moves to front02" 200 front02
+lab_ok "lab exec front01 vipctl resume 200" exec front01 vipctl resume 200
+holds "200 comes back to front01" 200 front01
+errors_since "giveup and resume"
+
+# The lost front-end and a fresh one: a new machine, the packages, the
+# playbook for that host only.
+lab_ok "lab destroy front02" destroy front02
+holds "201 moves to front01" 201 front01
+has "$("$lab" status | grep '^front02 ')" "no machine" "lab status: front02 has no machine"
+errors_since "lab destroy front02"
+lab_ok "lab rebuild front02" rebuild front02
+all_running front02
+holds "201 returns to the rebuilt front02" 201 front02 30
+errors_since "lab rebuild front02"
+
+playbook() {
+	(cd "$top/provisioning/ansible" && LAB_REDIS_PASSWORD=$(cat "$LAB_STATE/redis-password") \
+		ansible-playbook -i "$LAB_STATE/inventory.yml" -e "@$LAB_STATE/lab-vars.yml" site.yml "$@") 2>&1
+}
+recap() { sed -n '/^PLAY RECAP/,$p' <<<"$1" | grep -o 'changed=[0-9]*' | sort -u | paste -sd' '; }
+pb=$(playbook); rc=$?
+is "$rc $(recap "$pb")" "0 changed=0" "a second ansible-playbook run changes nothing"
+[ "$rc $(recap "$pb")" = "0 changed=0" ] || diag "$(grep -E '^(changed|fatal)' <<<"$pb" | head -n 20)"
+diag "$(sed -n '/^PLAY RECAP/,$p' <<<"$pb" | grep -v '^$')"
+pb=$(playbook --check); rc=$?
+is "$rc $(recap "$pb")" "0 changed=0" "...and --check after it reports no change"
+errors_since "the playbook runs"
+all_running $redises $fronts
+
+kill "$probe_pid" 2>/dev/null; wait "$probe_pid" 2>/dev/null; probe_pid=
+lab_ok "lab down" down
+is "$(ip netns list | grep "^$LAB_PREFIX")" "" "no namespace left"
+is "$(grep -F " $LAB_STATE/" /proc/mounts)" "" "no mount left"
+is "$(ls -d /sys/fs/cgroup/*/vipd-lab/"$mprefix"* /sys/fs/cgroup/vipd-lab/"$mprefix"* 2>/dev/null)" "" "no cgroup left"
+ok "no machine state left" test ! -e "$LAB_STATE/machines"
+is "$(ps -eo args | grep -F "_supervise $mprefix" | grep -v grep)" "" "no machine process left"
+diag "run time: $((SECONDS - start)) s"
+tap_done
