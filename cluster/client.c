@@ -88,7 +88,7 @@ static void conn_drop(struct client_conn *n)
 static void conn_failed(struct cluster *c, struct client_conn *n, const char *what, int ms,
 			char *err, size_t errlen)
 {
-	char node[SLOT_ADDR_STRLEN];
+	char node[HOSTPORT_STRLEN];
 	int e = errno;
 
 	slot_addr_str(&n->addr, node);
@@ -106,7 +106,7 @@ static void conn_failed(struct cluster *c, struct client_conn *n, const char *wh
 
 static int conn_auth(struct cluster *c, struct client_conn *n, char *err, size_t errlen)
 {
-	char node[SLOT_ADDR_STRLEN];
+	char node[HOSTPORT_STRLEN];
 	redisReply *r;
 
 	if (!c->password)
@@ -145,7 +145,7 @@ static bool conn_stale(const redisContext *ctx)
 /* A connected, authenticated context for a, or NULL with err. */
 static redisContext *conn_get(struct cluster *c, const struct slot_addr *a, char *err, size_t errlen)
 {
-	char node[SLOT_ADDR_STRLEN];
+	char node[HOSTPORT_STRLEN];
 	struct client_conn *n = conn_slot(c, a);
 
 	if (!n) {
@@ -185,7 +185,7 @@ static redisContext *conn_get(struct cluster *c, const struct slot_addr *a, char
 static struct slot_map *load_map(struct cluster *c, const struct slot_addr *a, char *err,
 				 size_t errlen)
 {
-	char node[SLOT_ADDR_STRLEN], why[256];
+	char node[HOSTPORT_STRLEN], why[256];
 	redisContext *ctx = conn_get(c, a, err, errlen);
 	struct slot_map *m;
 	redisReply *r;

@@ -319,7 +319,7 @@ keep:
 void batch_ack(struct cluster_batch *b, const struct batch_group *g, const redisReply *wait,
 	       const char *why)
 {
-	char node[SLOT_ADDR_STRLEN];
+	char node[HOSTPORT_STRLEN];
 
 	slot_addr_str(&b->addrs[g->addr], node);
 	for (size_t j = 0; j < g->n; j++) {
@@ -359,7 +359,7 @@ void batch_give_up(struct cluster_batch *b, int rounds)
 		[SLOT_REDIRECT_MOVED] = "MOVED to",
 		[SLOT_REDIRECT_ASK] = "ASK to",
 	};
-	char node[SLOT_ADDR_STRLEN];
+	char node[HOSTPORT_STRLEN];
 
 	for (size_t i = 0; i < b->n; i++) {
 		struct batch_cmd *cmd = &b->cmds[i];

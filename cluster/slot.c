@@ -40,7 +40,7 @@ int slot_addr_parse(const char *s, size_t len, struct slot_addr *out)
 
 const char *slot_addr_str(const struct slot_addr *a, char *buf)
 {
-	return hostport_format(a->host, a->port, buf, SLOT_ADDR_STRLEN);
+	return hostport_format(a->host, a->port, buf, HOSTPORT_STRLEN);
 }
 
 int slot_redirect_parse(const char *err, size_t len, struct slot_redirect *out)

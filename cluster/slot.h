@@ -18,9 +18,6 @@
 
 #define SLOT_NONE UINT16_MAX /* slot_map.owner[] of a slot no node serves */
 
-/* "[host]:port", for slot_addr_str. */
-#define SLOT_ADDR_STRLEN HOSTPORT_STRLEN
-
 /* The hash slot of a key: CRC16-XMODEM mod 16384 of the key, or of the
  * part between the first '{' and the first '}' after it when that part is
  * not empty (a hash tag). */
@@ -41,7 +38,7 @@ bool slot_addr_equal(const struct slot_addr *a, const struct slot_addr *b);
 int slot_addr_parse(const char *s, size_t len, struct slot_addr *out);
 
 /* "host:port", or "[v6]:port" for an IPv6 literal; returns buf, which must
- * hold SLOT_ADDR_STRLEN bytes. */
+ * hold HOSTPORT_STRLEN bytes. */
 const char *slot_addr_str(const struct slot_addr *a, char *buf);
 
 /* A "-MOVED slot host:port" or "-ASK slot host:port" error. */

@@ -79,7 +79,7 @@ static void test_slot_hash_tags(void **state)
 static void test_addr_parse(void **state)
 {
 	struct slot_addr a;
-	char buf[SLOT_ADDR_STRLEN];
+	char buf[HOSTPORT_STRLEN];
 
 	(void)state;
 	assert_int_equal(slot_addr_parse("127.0.0.1:6381", 14, &a), 0);
@@ -189,7 +189,7 @@ static void test_map_parse(void **state)
 	char err[256] = "";
 	redisReply *r = resp(SLOTS);
 	struct slot_map *m = slot_map_parse(r, &from, err, sizeof(err));
-	char buf[SLOT_ADDR_STRLEN];
+	char buf[HOSTPORT_STRLEN];
 
 	(void)state;
 	assert_non_null(m);
