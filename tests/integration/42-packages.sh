@@ -23,6 +23,7 @@
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tree=$(cd "$here/../.." && pwd)
 . "$here/../lib/tap.sh"
+default_suite_only
 
 BUILD=${VIPD_BUILD:-$tree}
 
@@ -250,6 +251,8 @@ if [ -f "$BUILD/Makefile" ]; then
 		[ -f "$dir/inst$unitdir/redis-cluster@.service" ]
 	}
 	ok "...which start the programs it installed in $sbindir" installed_units_ok
+	ok "...and nginx's drop-in that orders it after vipd" \
+		grep -qx "After=vipd.service" "$dir/inst$unitdir/nginx.service.d/newsd.conf"
 else
 	skip "make install DESTDIR=... installs the units" "no build at $BUILD (set VIPD_BUILD)"
 fi
