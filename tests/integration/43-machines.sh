@@ -7,6 +7,7 @@
 # or state behind. The image is built once (MACHINE_CACHE) and then reused.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/tap.sh"
+default_suite_only
 top=$(cd "$here/../.." && pwd)
 machine=$top/provisioning/machine
 tag=$(printf '%s' "${TEST_NS_TAG:-}" | tr -cd 'a-z0-9')
