@@ -4,13 +4,20 @@
 # and the Ansible playbook over SSH. Every machine boots to "running"; the
 # site answers through each VIP; a front-end's reboot moves its VIP to the
 # backup and back; a redis host's halt and boot leave the cluster answering
-# and then healthy; vipctl giveup/resume work through lab exec; a second
-# playbook run changes nothing (nor does --check); down leaves no machine,
+# and then healthy; vipctl giveup/resume work through lab exec; a newer
+# vipd package installed on the master restarts vipd with the VIP handed
+# over and back (the client's longest ICMP silence stays under the backup's
+# Skew_Time, which any break-before-make release would cost); a second
+# playbook run changes nothing (nor does --check); a second up with a third
+# front-end and a fourth redis host grows the stack (new VIP, new cluster
+# members, the other VIPs unmoved); down leaves no machine,
 # namespace, mount or cgroup. A client probes the VIPs all along: the error
 # counts per step are printed as comments (outages are measured elsewhere).
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/tap.sh"
+default_suite_only
 . "$here/../lib/netns.sh"
+. "$here/../lib/machines.sh"
 top=$(cd "$here/../.." && pwd)
 lab=$top/provisioning/lab
 tag=$(printf '%s' "${TEST_NS_TAG:-}" | tr -cd 'A-Za-z0-9')
@@ -24,6 +31,7 @@ probe_pid=
 
 cleanup() {
 	[ -z "$probe_pid" ] || { kill "$probe_pid" 2>/dev/null; wait "$probe_pid" 2>/dev/null; }
+	[ -z "$ICMP_PROBE_PID" ] || { kill "$ICMP_PROBE_PID" 2>/dev/null; wait "$ICMP_PROBE_PID" 2>/dev/null; }
 	"$lab" down >/dev/null 2>&1
 	rm -rf "$LAB_STATE" "$out" "$probe_dir"
 }
@@ -158,6 +166,36 @@ lab_ok "lab exec front01 vipctl resume 200" exec front01 vipctl resume 200
 holds "200 comes back to front01" 200 front01
 errors_since "giveup and resume"
 
+# A vipd package upgrade on the master, under a 1 ms ICMP probe of its VIP:
+# the package's restart hands 200 to front02 before the old vipd lets go,
+# and the new vipd takes it back the same way. Break-before-make would cost
+# at least front02's Skew_Time.
+newdeb=$(deb_bump "$(ls "$(cat "$LAB_STATE/debs-dir")"/vipd_*.deb | head -1)" "$LAB_STATE")
+newver=$(dpkg-deb -f "$newdeb" Version)
+pid_before=$("$lab" exec front01 systemctl show -p MainPID --value vipd)
+"$lab" exec front01 sh -c 'cat >/root/vipd-new.deb' <"$newdeb"
+(while :; do echo "$(holder 200)"; sleep 0.02; done) >"$probe_dir/holders" 2>&1 &
+watch_pid=$!
+icmp_probe_start "${LAB_PREFIX}client" "$LAB_NET.200" "$probe_dir/icmp"
+sleep 0.5
+lab_ok "apt-get install of vipd $newver on front01, the master of 200" exec front01 \
+	env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Use-Pty=0 /root/vipd-new.deb
+is "$("$lab" exec front01 dpkg-query -W -f '${Version}' vipd)" "$newver" "front01 has vipd $newver"
+check "'$("$lab" exec front01 systemctl show -p MainPID --value vipd)' != '$pid_before'" \
+	"the upgrade restarted vipd"
+holds "200 is back on front01 after the upgrade" 200 front01 30
+sleep 0.5
+icmp_probe_stop || diag "the probe gave no figures: $(cat "$probe_dir/icmp.log" 2>/dev/null)"
+kill "$watch_pid" 2>/dev/null; wait "$watch_pid" 2>/dev/null
+ok "200 was on front02 while front01's vipd restarted" grep -qx 'front02 ' "$probe_dir/holders"
+bound=$(skew_ms 100 0.1)
+gap=${PROBE_RESULT[max_gap_ms]:-none}
+ok "the client's longest silence from 200 ($gap ms) is under front02's Skew_Time ($bound ms)" \
+	awk -v g="$gap" -v b="$bound" 'BEGIN { exit !(g != "none" && g + 0 < b + 0) }'
+diag "vipd upgrade on the master: longest ICMP gap $gap ms, ${PROBE_RESULT[lost]:-?} of ${PROBE_RESULT[sent]:-?} echoes lost"
+all_running front01
+errors_since "the vipd upgrade on front01"
+
 # The lost front-end and a fresh one: a new machine, the packages, the
 # playbook for that host only.
 lab_ok "lab destroy front02" destroy front02
@@ -182,6 +220,26 @@ pb=$(playbook --check); rc=$?
 is "$rc $(recap "$pb")" "0 changed=0" "...and --check after it reports no change"
 errors_since "the playbook runs"
 all_running $redises $fronts
+
+# Growing: a third front-end and a fourth redis host in the inventory (a
+# second up does that), the playbook on every host. front03 takes the new
+# VIP 202; redis04's two nodes join the cluster; the others keep theirs.
+fronts="front01 front02 front03"
+lab_ok "lab up --machines --fronts 3 --redis 4 (grows the lab)" up --machines --fronts 3 --redis 4
+all_running redis04 front03
+has "$(cat "$LAB_STATE/inventory.yml")" "front03: {ansible_host: $LAB_NET.23}" "the inventory has front03"
+has "$(cat "$LAB_STATE/inventory.yml")" "redis04: {ansible_host: $LAB_NET.14}" "...and redis04"
+holds "the new VIP 202 is held by front03 only" 202 front03 30
+holds "200 stays on front01" 200 front01
+holds "201 stays on front02" 201 front02
+is "$("$lab" exec front01 vipctl status --json | jq -r '.instances | length')" 3 \
+	"front01's vipd backs up the new VIP (the playbook's reload)"
+is "$("$lab" exec redis01 redis-cli -h "$LAB_NET.11" cluster nodes 2>/dev/null |
+	grep -c "$LAB_NET.14:")" 2 "redis04's two nodes are members of the cluster"
+ok "the grown cluster is healthy" wait_until 120 cluster_ok ||
+	diag "$("$lab" exec redis01 clusterctl check "$LAB_NET.11:6379" 2>&1 | tail -15)"
+is "$(site "http://$LAB_NET.202/")" 200 "the client gets the site through VIP 202"
+errors_since "growing the lab"
 
 kill "$probe_pid" 2>/dev/null; wait "$probe_pid" 2>/dev/null; probe_pid=
 lab_ok "lab down" down

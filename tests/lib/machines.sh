@@ -1,0 +1,70 @@
+# machines.sh - what the machines lab's test and benchmark share: a newer
+# version of a package, and the client-side ICMP probe of a VIP.
+#
+#   deb_bump DEB DIR            a copy of DEB in DIR one version higher; prints its path
+#   icmp_probe_start NS VIP OUT the probe (tests/tools/probe, 1 ms) from namespace NS
+#   icmp_probe_stop             stop it; PROBE_RESULT[key] holds its figures
+#
+# Sourced after tap.sh. PROBE: a built tests/tools/probe (default: the one in
+# VIPD_BUILD, else compiled into the caller's TMPDIR).
+
+# deb_bump DEB DIR: the same files and scripts under version VERSION+1, so
+# that dpkg and apt see an upgrade and run every maintainer script of one.
+deb_bump() {
+	local deb=$1 dir=$2 tmp ver out
+	tmp=$(mktemp -d "$dir/bump.XXXXXX") || return 1
+	dpkg-deb -R "$deb" "$tmp/pkg" || { rm -rf "$tmp"; return 1; }
+	ver=$(sed -n 's/^Version: //p' "$tmp/pkg/DEBIAN/control")
+	sed -i "s/^Version: .*/Version: $ver+1/" "$tmp/pkg/DEBIAN/control"
+	out=$dir/$(dpkg-deb -f "$deb" Package)_$ver+1_$(dpkg-deb -f "$deb" Architecture).deb
+	dpkg-deb -b "$tmp/pkg" "$out" >/dev/null || { rm -rf "$tmp"; return 1; }
+	rm -rf "$tmp"
+	echo "$out"
+}
+
+# The probe binary: PROBE, the build's, or one compiled here.
+probe_binary() {
+	local top
+	top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+	if [ -n "${PROBE:-}" ]; then :
+	elif [ -n "${VIPD_BUILD:-}" ] && [ -x "$VIPD_BUILD/tests/tools/probe" ]; then
+		PROBE=$VIPD_BUILD/tests/tools/probe
+	else
+		PROBE=$(mktemp -d "${TMPDIR:-/tmp}/probe.XXXXXX")/probe
+		gcc -std=gnu11 -O2 -D_GNU_SOURCE "$top/tests/tools/probe.c" -o "$PROBE" || return 1
+	fi
+	[ -x "$PROBE" ]
+}
+
+# icmp_probe_start NS VIP OUT: an ICMP echo every millisecond from NS to
+# VIP until icmp_probe_stop (at most an hour); OUT gets its figures.
+ICMP_PROBE_PID=
+ICMP_PROBE_OUT=
+icmp_probe_start() {
+	probe_binary || return 1
+	ICMP_PROBE_OUT=$3
+	rm -f "$3"
+	ip netns exec "$1" "$PROBE" -i 1000 -d 3600 -t "$2" -o "$3" >"$3.log" 2>&1 &
+	ICMP_PROBE_PID=$!
+}
+
+# icmp_probe_stop: end the probe (SIGINT: it still writes its figures) and
+# read them into PROBE_RESULT (sent, received, lost, max_gap_ms, ...).
+declare -A PROBE_RESULT=()
+icmp_probe_stop() {
+	local kv
+	PROBE_RESULT=()
+	[ -n "$ICMP_PROBE_PID" ] || return 1
+	kill -INT "$ICMP_PROBE_PID" 2>/dev/null
+	wait "$ICMP_PROBE_PID" 2>/dev/null
+	ICMP_PROBE_PID=
+	[ -s "$ICMP_PROBE_OUT" ] || return 1
+	for kv in $(<"$ICMP_PROBE_OUT"); do PROBE_RESULT[${kv%%=*}]=${kv#*=}; done
+	[ -n "${PROBE_RESULT[max_gap_ms]:-}" ]
+}
+
+# skew_ms PRIORITY INTERVAL_S: RFC 9568's Skew_Time of a backup, in ms: how
+# long a backup waits after a priority-0 advert before it takes over. A
+# release that lets go of the VIP before the backup has it (break before
+# make) costs clients at least that; vipd's costs a millisecond or two.
+skew_ms() { awk -v p="$1" -v i="$2" 'BEGIN { printf "%d", (256 - p) * i * 1000 / 256 }'; }
