@@ -111,7 +111,7 @@ has_files() { # PACKAGE PATH...
 	[ -z "$miss" ] || { note "$p lacks:$miss"; return 1; }
 }
 ok "vipd holds vipd and vipctl in /usr/sbin, its unit, man pages and example" has_files vipd \
-	/usr/sbin/vipd /usr/sbin/vipctl /lib/systemd/system/vipd.service \
+	/usr/sbin/vipd /usr/sbin/vipctl /lib/systemd/system/vipd.service /lib/systemd/system/vipd-handover.service \
 	/usr/share/man/man8/vipd.8.gz /usr/share/man/man8/vipctl.8.gz /usr/share/man/man5/vipd.conf.5.gz \
 	/usr/share/doc/vipd/examples/vipd.conf.example /usr/share/doc/vipd/copyright
 ok "clusterctl holds clusterctl, the watch unit, the redis-cluster@ template, its man page" has_files clusterctl \
@@ -123,9 +123,13 @@ ok "newsd holds newsd, its unit, man pages, example, the nginx site and the stat
 	/usr/share/doc/newsd/examples/newsd.conf.example /etc/nginx/sites-available/newsd \
 	/usr/share/newsd/static/css/style.css /usr/share/newsd/static/js/app.js \
 	/usr/share/newsd/static/favicon.ico /usr/share/newsd/static/robots.txt /usr/share/newsd/static/50x.html
-ok "newsd orders nginx and newsd after vipd (a stop hands the VIPs over first)" eval \
-	'grep -qx "After=vipd.service" "$dir/root/newsd/lib/systemd/system/nginx.service.d/newsd.conf" &&
-	 grep -qx "After=vipd.service" "$dir/root/newsd/lib/systemd/system/newsd.service"'
+ok "newsd starts nginx and newsd before vipd-handover (stopped after it: the VIPs move first)" eval \
+	'grep -qx "Before=vipd-handover.service" "$dir/root/newsd/lib/systemd/system/nginx.service.d/newsd.conf" &&
+	 grep -qx "Before=vipd-handover.service" "$dir/root/newsd/lib/systemd/system/newsd.service"'
+ok "vipd.service wants vipd-handover, which is part of it and ordered after it" eval \
+	'grep -qx "Wants=vipd-handover.service" "$dir/root/vipd/lib/systemd/system/vipd.service" &&
+	 grep -qx "PartOf=vipd.service" "$dir/root/vipd/lib/systemd/system/vipd-handover.service" &&
+	 grep -qx "After=vipd.service" "$dir/root/vipd/lib/systemd/system/vipd-handover.service"'
 is "$(cat "$dir"/*.files | grep -c '^/usr/local')" 0 "no package has anything in /usr/local"
 programs_run() { # PACKAGE
 	local b n=0
@@ -218,6 +222,8 @@ ok "vipd postinst creates the system user vipd before starting the unit" eval '
 ok "...says in one line why vipd is not started without /etc/vipd/vipd.conf" eval '
 	[ "$(grep -c "echo \"vipd: not started: /etc/vipd/vipd.conf does not exist" "$c/postinst")" = 1 ]'
 ok "...restarts vipd after an upgrade" grep -q '_dh_action=restart' "$c/postinst"
+ok "...and never vipd-handover on its own (its stop would stop vipd for good)" eval \
+	'! grep -q "vipd-handover" "$c/postinst" "$c/prerm" "$c/postrm"'
 ok "vipd prerm stops vipd on remove only, not before an upgrade" eval '
 	grep -q "deb-systemd-invoke stop .vipd.service" "$c/prerm" &&
 	grep -q "\"\$1\" = remove" "$c/prerm" && ! grep -q upgrade "$c/prerm"'
@@ -252,7 +258,7 @@ if [ -f "$BUILD/Makefile" ]; then
 	}
 	ok "...which start the programs it installed in $sbindir" installed_units_ok
 	ok "...and nginx's drop-in that orders it after vipd" \
-		grep -qx "After=vipd.service" "$dir/inst$unitdir/nginx.service.d/newsd.conf"
+		grep -qx "Before=vipd-handover.service" "$dir/inst$unitdir/nginx.service.d/newsd.conf"
 else
 	skip "make install DESTDIR=... installs the units" "no build at $BUILD (set VIPD_BUILD)"
 fi

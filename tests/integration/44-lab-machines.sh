@@ -116,10 +116,11 @@ has "$("$lab" exec client curl -sS --max-time 5 http://news.lab/ 2>&1)" "Top new
 is "$("$lab" exec front01 hostname)" front01 "lab exec runs inside the machine, named as its host"
 has "$("$lab" status)" "front01  $LAB_NET.21" "lab status lists the machines"
 has "$("$lab" status | grep '^front01 ')" "machine running: vipd newsd nginx" "...with their units"
-like "$("$lab" exec front01 systemctl show -p After nginx.service)" "*vipd.service*" \
-	"nginx is ordered after vipd (vipd stops first)"
-like "$("$lab" exec front01 systemctl show -p After newsd.service)" "*vipd.service*" \
-	"newsd is ordered after vipd"
+is "$("$lab" exec front01 systemctl is-active vipd-handover.service)" active \
+	"vipd-handover is active beside vipd"
+after=$("$lab" exec front01 systemctl show -p After vipd-handover.service)
+ok "...ordered after vipd, nginx and newsd (so stopped before them: the VIPs move first)" \
+	eval '[[ $after == *vipd.service* && $after == *nginx.service* && $after == *newsd.service* ]]'
 is "$("$lab" exec front01 systemctl show -p FragmentPath --value vipd.service)" /lib/systemd/system/vipd.service \
 	"vipd runs from its package's unit"
 is "$("$lab" exec front01 vipctl status --json | jq -r '.instances | length')" 2 \
@@ -136,11 +137,20 @@ errors_since "the first second"
 # front01's web stack answers again.
 (while :; do echo "$(holder 200)"; sleep 0.05; done) >"$probe_dir/holders" 2>&1 &
 watch_pid=$!
+# Requests back to back, each line curl's exit status and the HTTP status:
+# 7 is a refused connection, what a VIP still held after nginx stopped gives.
+ip netns exec "${LAB_PREFIX}client" bash -c 'while :; do
+	curl -s -o /dev/null --max-time 1 -w "%{exitcode} %{http_code}\n" "$1"; done' _ "http://$LAB_NET.200/" \
+	>"$probe_dir/tight" 2>/dev/null &
+tight_pid=$!
 boot1=$("$lab" exec front01 cat /proc/sys/kernel/random/boot_id)
 lab_ok "lab reboot front01" reboot front01
 holds "200 is back on front01 after the reboot" 200 front01 30
-kill "$watch_pid" 2>/dev/null; wait "$watch_pid" 2>/dev/null
+kill "$watch_pid" "$tight_pid" 2>/dev/null; wait "$watch_pid" "$tight_pid" 2>/dev/null
 ok "200 was on front02 while front01 rebooted" grep -qx 'front02 ' "$probe_dir/holders"
+is "$(grep -c '^7 ' "$probe_dir/tight")" 0 \
+	"no request to 200 refused during the reboot: vipd handed it over before nginx stopped"
+diag "back-to-back requests during the reboot: $(wc -l <"$probe_dir/tight"), not 200: $(grep -vc ' 200$' "$probe_dir/tight")"
 check "'$("$lab" exec front01 cat /proc/sys/kernel/random/boot_id)' != '$boot1'" "front01 booted anew (a new boot id)"
 all_running front01
 errors_since "lab reboot front01"
