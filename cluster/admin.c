@@ -135,6 +135,12 @@ static char *admin_text(struct admin_node *n, int *status, const char *fmt, ...)
 int admin_open(struct admin_node *n, const char *host, int port, const char *password,
 	       int timeout_ms)
 {
+	return admin_open_as(n, host, port, NULL, password, timeout_ms);
+}
+
+int admin_open_as(struct admin_node *n, const char *host, int port, const char *user,
+		  const char *password, int timeout_ms)
+{
 	int status;
 
 	memset(n, 0, sizeof(*n));
@@ -152,7 +158,8 @@ int admin_open(struct admin_node *n, const char *host, int port, const char *pas
 	redisSetTimeout(n->ctx, ms_to_tv(ADMIN_COMMAND_TIMEOUT_MS));
 	admin_peer_ip(n);
 	if (password && *password) {
-		status = admin_run(n, "AUTH %s", password);
+		status = user && *user ? admin_run(n, "AUTH %s %s", user, password)
+				       : admin_run(n, "AUTH %s", password);
 		if (status == ADMIN_AUTH || status == ADMIN_REFUSED) {
 			/* WRONGPASS, or "ERR AUTH ... without any password configured". */
 			char reply[256];

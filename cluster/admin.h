@@ -34,6 +34,9 @@ struct admin_node {
  * The node's name is set even on failure, for the message in n->err. */
 int admin_open(struct admin_node *n, const char *host, int port, const char *password,
 	       int timeout_ms);
+/* The same as the ACL user `user` (NULL or "": the default user). */
+int admin_open_as(struct admin_node *n, const char *host, int port, const char *user,
+		  const char *password, int timeout_ms);
 void admin_close(struct admin_node *n);
 
 /* Run a command that answers +OK (or anything but an error). */

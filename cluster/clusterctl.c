@@ -1,11 +1,13 @@
 /* clusterctl.c - create and check Redis Clusters whose masters and replicas
- * keep to different failure domains (hosts, racks).
+ * keep to different failure domains (hosts, racks), and archive them for
+ * point-in-time restore.
  *
  * Every verb is a row of the command table at the end of this file (name,
  * usage, help, handler); main only finds the row, and --help is printed
  * from the table. The handlers of check, add, heal and watch read their
  * options here and hand over: create.c makes a cluster, report.c prints
- * check's verdict, repair.c and watch.c heal. */
+ * check's verdict, repair.c and watch.c heal; archive.c, backups.c and
+ * restore.c have verbs of their own. */
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -393,6 +395,27 @@ static const struct command commands[] = {
 	  "Check every interval (default 10 s) and heal when needed, under a lease in the\n"
 	  "cluster so that one watcher heals at a time. Runs until SIGTERM or SIGINT.",
 	  cmd_watch },
+	{ "archive", "--to DIR [--retain DAYS] [--base-every HOURS] [--user NAME] [-a PASSWORD] "
+		     "HOST:PORT ...",
+	  "Keep, in DIR, a base copy of every master and every write after it with the second\n"
+	  "it arrived (Redis's own multi-part AOF, one directory per history), following\n"
+	  "failovers and new masters. Read with an ACL user that cannot write (--user, or\n"
+	  "$CLUSTERCTL_USER). Histories that ended more than --retain days ago (default 7)\n"
+	  "are deleted; a new base copy is taken every --base-every hours (default 24).\n"
+	  "Runs until SIGTERM or SIGINT.",
+	  cmd_archive },
+	{ "backups", "--from DIR [--json]",
+	  "What the archive in DIR can restore: the window every slot shares and each slot\n"
+	  "range's own, gaps and their cause, each history's master, lag and size.",
+	  cmd_backups },
+	{ "restore", "--from DIR (--at TIME | --latest) [--check] [--replicas N] [-a PASSWORD] "
+		     "[--timeout SECONDS] HOST:PORT[@LABEL] ...",
+	  "Make a new cluster of empty nodes, laid out as create does, holding the data as of\n"
+	  "TIME (unix seconds or ISO 8601 UTC, 2026-12-07T14:05:09Z; to the second: every\n"
+	  "write the archive received before it) or the latest moment every slot reaches.\n"
+	  "Refuses a TIME outside the window or in a gap, and unfit nodes, before any change;\n"
+	  "--check stops after the archive's answer, touching no node.",
+	  cmd_restore },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -400,8 +423,9 @@ static void usage(FILE *out)
 {
 	fprintf(out, "usage: clusterctl COMMAND [OPTIONS] ...\n\nCommands:\n");
 	for (const struct command *c = commands; c->name; c++)
-		fprintf(out, "  %-6s %s\n", c->name, c->usage);
-	fprintf(out, "\n-a PASSWORD (or $CLUSTERCTL_AUTH) authenticates to every node.\n"
+		fprintf(out, "  %-7s %s\n", c->name, c->usage);
+	fprintf(out, "\n-a PASSWORD (or $CLUSTERCTL_AUTH) authenticates to every node, as --user NAME\n"
+		     "(or $CLUSTERCTL_USER) where a verb takes it.\n"
 		     "Exit status: 0 done or healthy, 1 failed or degraded, 2 a node unreachable\n"
 		     "or refusing the password, 3 usage error. See clusterctl(8).\n");
 }

@@ -29,6 +29,11 @@ struct command {
 /* clusterctl create (create.c). */
 int cmd_create(const struct command *cmd, int argc, char **argv);
 
+/* clusterctl archive (archive.c), backups (backups.c), restore (restore.c). */
+int cmd_archive(const struct command *cmd, int argc, char **argv);
+int cmd_backups(const struct command *cmd, int argc, char **argv);
+int cmd_restore(const struct command *cmd, int argc, char **argv);
+
 /* "clusterctl VERB: message" and the verb's usage line on stderr;
  * returns EXIT_USAGE. */
 int command_usage_error(const struct command *cmd, const char *fmt, ...)

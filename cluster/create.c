@@ -1,6 +1,7 @@
 /* create.c - clusterctl create: make a new cluster of empty nodes, laid out
  * by placement_plan, and wait until every node agrees and the cluster is
- * ok. Every node is checked before anything is changed. */
+ * ok. Every node is checked before anything is changed. clusterctl
+ * restore builds its new cluster with the same steps (create.h). */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -9,26 +10,11 @@
 
 #include "admin.h"
 #include "clusterctl.h"
+#include "create.h"
 #include "ctable.h"
 #include "mono.h"
 #include "node_addr.h"
 #include "placement.h"
-
-#define DEFAULT_WAIT_S 60
-
-struct create {
-	const struct command *cmd;
-	int replicas, wait_s;
-	bool colocated;
-	const char *password;
-	size_t n;
-	struct node_addr *addr;
-	struct admin_node *node;
-	const char **domain;
-	struct placement_role *role;
-	long long deadline;
-	char *expected;           /* the planned configuration's signature */
-};
 
 static int create_option(void *ctx, int opt, char **argv)
 {
@@ -54,10 +40,9 @@ static int create_option(void *ctx, int opt, char **argv)
 	}
 }
 
-/* The nodes, from the operands on. */
-static int create_nodes(struct create *c, int argc, char **argv)
+int create_set_nodes(struct create *c, char **args, size_t n)
 {
-	c->n = (size_t)(argc - optind);
+	c->n = n;
 	if (c->n == 0)
 		return command_usage_error(c->cmd, "no nodes given");
 	if (c->n > PLACEMENT_MAX_NODES)
@@ -67,12 +52,12 @@ static int create_nodes(struct create *c, int argc, char **argv)
 	c->domain = calloc(c->n, sizeof(*c->domain));
 	c->role = calloc(c->n, sizeof(*c->role));
 	if (!c->addr || !c->node || !c->domain || !c->role) {
-		fprintf(stderr, "clusterctl create: out of memory\n");
+		fprintf(stderr, "clusterctl %s: out of memory\n", c->cmd->name);
 		return EXIT_FAILED;
 	}
 	for (size_t i = 0; i < c->n; i++) {
 		char err[300];
-		if (node_addr_parse(argv[optind + (int)i], &c->addr[i], err, sizeof(err)) < 0)
+		if (node_addr_parse(args[i], &c->addr[i], err, sizeof(err)) < 0)
 			return command_usage_error(c->cmd, "%s", err);
 	}
 	return EXIT_OK;
@@ -90,15 +75,27 @@ static int create_options(struct create *c, int argc, char **argv)
 	};
 	int rc = command_options(argc, argv, opts, create_option, c);
 
-	return rc != EXIT_OK ? rc : create_nodes(c, argc, argv);
+	return rc != EXIT_OK ? rc : create_set_nodes(c, argv + optind, (size_t)(argc - optind));
+}
+
+/* One unfit node: its own line, or with one_line the first one kept for
+ * the summary. */
+static void create_unfit(struct create *c, char *first, size_t len, int *bad, const char *msg)
+{
+	if (!c->one_line)
+		fprintf(stderr, "clusterctl %s: %s\n", c->cmd->name, msg);
+	else if ((*bad)++ == 0)
+		snprintf(first, len, "%s", msg);
 }
 
 /* Connect to every node and make sure each is fit before anything is
  * changed: reachable, password right, cluster-enabled, empty, alone, and
- * not the same node under two names. Every unfit node gets its line. */
-static int create_connect(struct create *c)
+ * not the same node under two names. Every unfit node gets its line (with
+ * one_line: the first, and how many more). */
+int create_connect(struct create *c)
 {
-	int rc = EXIT_OK;
+	char first[400] = "", msg[400];
+	int rc = EXIT_OK, bad = 0;
 
 	for (size_t i = 0; i < c->n; i++) {
 		struct admin_node *n = &c->node[i];
@@ -106,7 +103,7 @@ static int create_connect(struct create *c)
 		if (st == ADMIN_OK)
 			st = admin_check_empty(n);
 		if (st != ADMIN_OK) {
-			fprintf(stderr, "clusterctl create: %s\n", n->err);
+			create_unfit(c, first, sizeof(first), &bad, n->err);
 			if (rc != EXIT_UNREACHABLE)
 				rc = command_exit_status(st);
 			continue;
@@ -114,24 +111,30 @@ static int create_connect(struct create *c)
 		c->domain[i] = *c->addr[i].label ? c->addr[i].label : n->ip;
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(c->node[j].id, n->id) == 0) {
-				fprintf(stderr, "clusterctl create: %s and %s are the same node (%s)\n",
-					c->node[j].name, n->name, n->id);
+				snprintf(msg, sizeof(msg), "%.100s and %.100s are the same node (%s)",
+					 c->node[j].name, n->name, n->id);
+				create_unfit(c, first, sizeof(first), &bad, msg);
 				rc = rc ? rc : EXIT_USAGE;
 			}
 	}
-	if (rc != EXIT_OK)
-		fprintf(stderr, "clusterctl create: nothing was changed\n");
+	if (rc != EXIT_OK && c->one_line && bad > 1)
+		fprintf(stderr, "clusterctl %s: %s (and %d more unfit node%s); nothing was changed\n",
+			c->cmd->name, first, bad - 1, bad > 2 ? "s" : "");
+	else if (rc != EXIT_OK && c->one_line)
+		fprintf(stderr, "clusterctl %s: %s; nothing was changed\n", c->cmd->name, first);
+	else if (rc != EXIT_OK)
+		fprintf(stderr, "clusterctl %s: nothing was changed\n", c->cmd->name);
 	return rc;
 }
 
-static int create_plan(struct create *c)
+int create_plan(struct create *c)
 {
 	struct placement_node *pn = calloc(c->n, sizeof(*pn));
 	char err[512];
 	int rc;
 
 	if (!pn) {
-		fprintf(stderr, "clusterctl create: out of memory\n");
+		fprintf(stderr, "clusterctl %s: out of memory\n", c->cmd->name);
 		return EXIT_FAILED;
 	}
 	for (size_t i = 0; i < c->n; i++)
@@ -139,7 +142,8 @@ static int create_plan(struct create *c)
 	rc = placement_plan(pn, c->n, c->replicas, c->colocated, c->role, err, sizeof(err));
 	free(pn);
 	if (rc < 0) {
-		fprintf(stderr, "clusterctl create: %s\nclusterctl create: nothing was changed\n", err);
+		fprintf(stderr, "clusterctl %s: %s\nclusterctl %s: nothing was changed\n", c->cmd->name, err,
+			c->cmd->name);
 		return EXIT_FAILED;
 	}
 	return EXIT_OK;
@@ -158,7 +162,7 @@ static int domain_sort_cmp(const void *x, const void *y, void *arg)
 }
 
 /* Per failure domain: which masters with which slots, whose replicas. */
-static void create_print_layout(const struct create *c)
+void create_print_layout(const struct create *c)
 {
 	size_t *order = malloc(sizeof(size_t) * c->n), masters = 0, domains = 0;
 
@@ -189,10 +193,10 @@ static void create_print_layout(const struct create *c)
 	free(order);
 }
 
-static int create_step_failed(const struct admin_node *n)
+static int create_step_failed(const struct create *c, const struct admin_node *n)
 {
-	fprintf(stderr, "clusterctl create: %s\nclusterctl create: the cluster is half made; reset "
-		"its nodes (CLUSTER RESET HARD) before trying again\n", n->err);
+	fprintf(stderr, "clusterctl %s: %s\nclusterctl %s: the cluster is half made; reset "
+		"its nodes (CLUSTER RESET HARD) before trying again\n", c->cmd->name, n->err, c->cmd->name);
 	return EXIT_FAILED;
 }
 
@@ -206,15 +210,15 @@ static int create_assign_and_meet(struct create *c)
 		const struct placement_role *r = &c->role[i];
 		/* A refusal only means the nodes sort epochs out among themselves. */
 		if (admin_run(n, "CLUSTER SET-CONFIG-EPOCH %d", (int)i + 1) == ADMIN_UNREACHABLE)
-			return create_step_failed(n);
+			return create_step_failed(c, n);
 		if (r->master < 0 &&
 		    admin_run(n, "CLUSTER ADDSLOTSRANGE %d %d", r->slot_first, r->slot_last) != ADMIN_OK)
-			return create_step_failed(n);
+			return create_step_failed(c, n);
 	}
 	for (size_t i = 1; i < c->n; i++)
 		if (admin_run(&c->node[i], "CLUSTER MEET %s %d", c->node[0].ip, c->node[0].port) !=
 		    ADMIN_OK)
-			return create_step_failed(&c->node[i]);
+			return create_step_failed(c, &c->node[i]);
 	return EXIT_OK;
 }
 
@@ -251,7 +255,7 @@ static int create_wait(struct create *c, node_test test, const char *what)
 		for (size_t i = 0; i < c->n && all; i++) {
 			int st = test(c, i, why, sizeof(why));
 			if (st < 0 && c->node[i].ctx == NULL) {
-				fprintf(stderr, "clusterctl create: %s\n", why);
+				fprintf(stderr, "clusterctl %s: %s\n", c->cmd->name, why);
 				return EXIT_FAILED;
 			}
 			all = st == 1;
@@ -259,7 +263,7 @@ static int create_wait(struct create *c, node_test test, const char *what)
 		if (all)
 			return EXIT_OK;
 		if (mono_ms() > c->deadline) {
-			fprintf(stderr, "clusterctl create: gave up waiting for %s after %d s: %s\n", what,
+			fprintf(stderr, "clusterctl %s: gave up waiting for %s after %d s: %s\n", c->cmd->name, what,
 				c->wait_s, why);
 			return EXIT_FAILED;
 		}
@@ -286,7 +290,7 @@ static int create_replicate(struct create *c)
 			if (st == ADMIN_OK)
 				break;
 			if (st != ADMIN_REFUSED || mono_ms() > c->deadline)
-				return create_step_failed(n);
+				return create_step_failed(c, n);
 			sleep_ms(POLL_MS);
 		}
 	}
@@ -361,7 +365,7 @@ static int test_converged(struct create *c, size_t i, char *why, size_t len)
 	return st;
 }
 
-static void create_free(struct create *c)
+void create_free(struct create *c)
 {
 	for (size_t i = 0; c->node && i < c->n; i++)
 		admin_close(&c->node[i]);
@@ -372,35 +376,39 @@ static void create_free(struct create *c)
 	free(c->expected);
 }
 
+int create_build(struct create *c)
+{
+	int rc;
+
+	create_print_layout(c);
+	fflush(stdout);
+	c->deadline = mono_ms() + (long long)c->wait_s * 1000;
+	if ((rc = create_assign_and_meet(c)) != EXIT_OK ||
+	    (rc = create_wait(c, test_joined, "every node to know every other")) != EXIT_OK ||
+	    (rc = create_replicate(c)) != EXIT_OK)
+		return rc;
+	c->expected = create_expected_signature(c);
+	if (!c->expected) {
+		fprintf(stderr, "clusterctl %s: out of memory\n", c->cmd->name);
+		return EXIT_FAILED;
+	}
+	rc = create_wait(c, test_converged, "the nodes to agree and the cluster to be ok");
+	if (rc == EXIT_OK)
+		printf("Cluster ready: all %zu nodes agree, cluster_state:ok\n", c->n);
+	return rc;
+}
+
 int cmd_create(const struct command *cmd, int argc, char **argv)
 {
-	struct create c = { .cmd = cmd, .replicas = 1, .wait_s = DEFAULT_WAIT_S,
+	struct create c = { .cmd = cmd, .replicas = 1, .wait_s = CREATE_DEFAULT_WAIT_S,
 			    .password = command_default_password() };
 	int rc = create_options(&c, argc, argv);
 
-	if (rc < 0) {
+	if (rc < 0)
 		rc = EXIT_OK; /* --help */
-		goto out;
-	}
-	if (rc != EXIT_OK || (rc = create_connect(&c)) != EXIT_OK || (rc = create_plan(&c)) != EXIT_OK)
-		goto out;
-	create_print_layout(&c);
-	fflush(stdout);
-	c.deadline = mono_ms() + (long long)c.wait_s * 1000;
-	if ((rc = create_assign_and_meet(&c)) != EXIT_OK ||
-	    (rc = create_wait(&c, test_joined, "every node to know every other")) != EXIT_OK ||
-	    (rc = create_replicate(&c)) != EXIT_OK)
-		goto out;
-	c.expected = create_expected_signature(&c);
-	if (!c.expected) {
-		fprintf(stderr, "clusterctl create: out of memory\n");
-		rc = EXIT_FAILED;
-		goto out;
-	}
-	rc = create_wait(&c, test_converged, "the nodes to agree and the cluster to be ok");
-	if (rc == EXIT_OK)
-		printf("Cluster ready: all %zu nodes agree, cluster_state:ok\n", c.n);
-out:
+	else if (rc == EXIT_OK && (rc = create_connect(&c)) == EXIT_OK &&
+		 (rc = create_plan(&c)) == EXIT_OK)
+		rc = create_build(&c);
 	create_free(&c);
 	return rc;
 }
