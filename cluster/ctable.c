@@ -146,6 +146,7 @@ static int parse_node_line(char *line, struct cnode *n)
 			return -1;
 		strcpy(n->master_id, tok[3]);
 	}
+	n->pong_recv_ms = strtoll(tok[5], NULL, 10);
 	n->config_epoch = strtoll(tok[6], NULL, 10);
 	if (strcmp(tok[7], "connected") != 0 && strcmp(tok[7], "disconnected") != 0)
 		return -1;

@@ -54,6 +54,7 @@ struct cnode {
 	unsigned flags;                   /* enum cnode_flag */
 	char master_id[NODE_ID_LEN + 1];  /* "" for a master */
 	long long config_epoch;
+	long long pong_recv_ms;           /* unix ms of its last PONG to the reporter (0: none) */
 	bool connected;                   /* link-state, as the reporting node sees it */
 	struct slot_range *slots;
 	size_t nslots;

@@ -156,7 +156,28 @@ static int heal_plan_replicate(const struct ctable *t, struct heal_step *s, char
 	return -1;
 }
 
-static int heal_plan_forget(const struct ctable *t, struct heal_step *s)
+/* Another live node answers at n's address: n's host was rebuilt. */
+static bool heal_replaced(const struct ctable *t, const struct cnode *n)
+{
+	for (size_t j = 0; j < t->n; j++)
+		if (&t->nodes[j] != n && !cnode_failed(&t->nodes[j]) && t->nodes[j].port == n->port &&
+		    *n->host && strcmp(t->nodes[j].host, n->host) == 0)
+			return true;
+	return false;
+}
+
+/* Silent long enough to be given up (or no time to go by). A node marked
+ * noaddr lost its address to another node: replaced too. */
+static bool heal_forgettable(const struct ctable *t, const struct cnode *n, long long now_ms,
+			     long long forget_after_ms)
+{
+	if (forget_after_ms <= 0 || n->pong_recv_ms <= 0 || (n->flags & CN_NOADDR) || heal_replaced(t, n))
+		return true;
+	return now_ms - n->pong_recv_ms >= forget_after_ms;
+}
+
+static int heal_plan_forget(const struct ctable *t, struct heal_step *s, long long now_ms,
+			    long long forget_after_ms)
 {
 	char a[300];
 
@@ -164,6 +185,8 @@ static int heal_plan_forget(const struct ctable *t, struct heal_step *s)
 		const struct cnode *n = &t->nodes[i];
 		bool followed = false;
 		if (!(n->flags & (CN_FAIL | CN_NOADDR)) || (n->flags & CN_MYSELF) || n->nslots)
+			continue;
+		if (!heal_forgettable(t, n, now_ms, forget_after_ms))
 			continue;
 		/* A live replica still following it keeps it: forgetting its own
 		 * master is refused, and that replica is re-attached first. */
@@ -294,11 +317,18 @@ static int heal_plan_balance(const struct ctable *t, const struct health_report 
 
 int heal_plan_next(const struct ctable *t, struct heal_step *s)
 {
+	return heal_plan_next_at(t, s, 0, 0);
+}
+
+int heal_plan_next_at(const struct ctable *t, struct heal_step *s, long long now_ms,
+		      long long forget_after_ms)
+{
 	struct health_report r;
 	char blocked[600] = "";
 
 	*s = (struct heal_step){ HEAL_NONE, -1, -1, true, "" };
-	if (heal_plan_replicate(t, s, blocked, sizeof(blocked)) == 0 || heal_plan_forget(t, s) == 0 ||
+	if (heal_plan_replicate(t, s, blocked, sizeof(blocked)) == 0 ||
+	    heal_plan_forget(t, s, now_ms, forget_after_ms) == 0 ||
 	    heal_plan_takeover(t, s, blocked, sizeof(blocked)) == 0)
 		return 0;
 	if (health_check(t, &r) < 0)

@@ -53,4 +53,13 @@ struct heal_step {
  * when out of memory. */
 int heal_plan_next(const struct ctable *t, struct heal_step *s);
 
+/* The same, for watch: a failed node is forgotten only once it has been
+ * silent (no PONG to the reporting node) for forget_after_ms at now_ms
+ * (unix ms), or when another node answers at its address or it is marked
+ * noaddr (its host was rebuilt). A host that reboots comes back as the same nodes, which
+ * rejoin by themselves; forgotten, they would be strangers to the
+ * cluster. forget_after_ms 0: at once, as heal_plan_next. */
+int heal_plan_next_at(const struct ctable *t, struct heal_step *s, long long now_ms,
+		      long long forget_after_ms);
+
 #endif

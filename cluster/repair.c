@@ -96,6 +96,15 @@ static int repair_open_seed(struct repair *r, struct admin_node *seed, char *err
 	return st;
 }
 
+/* CLUSTER NODES times a node's last PONG in unix ms. */
+static long long repair_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* The cluster as the first answering seed sees it, with domains and
  * probes: what health_check and heal_plan_next want. */
 static int repair_read(struct repair *r, struct ctable *t, char *err, size_t len)
@@ -379,7 +388,7 @@ int repair_look(struct repair *r, bool *healthy, struct heal_step *s, char *line
 		snprintf(line, len, "cannot read the cluster: %s", err);
 		return st;
 	}
-	if (health_check(&t, &k) < 0 || heal_plan_next(&t, s) < 0) {
+	if (health_check(&t, &k) < 0 || heal_plan_next_at(&t, s, repair_wall_ms(), r->forget_after_s * 1000LL) < 0) {
 		ctable_free(&t);
 		snprintf(line, len, "out of memory");
 		return ADMIN_REFUSED;
@@ -473,7 +482,7 @@ static int repair_heal_round(struct repair *r, bool first)
 		repair_say(r, "cannot read the cluster: %s", err);
 		return first ? EXIT_UNREACHABLE : EXIT_FAILED;
 	}
-	if (heal_plan_next(&t, &s) < 0) {
+	if (heal_plan_next_at(&t, &s, repair_wall_ms(), r->forget_after_s * 1000LL) < 0) {
 		ctable_free(&t);
 		repair_say(r, "out of memory");
 		return EXIT_FAILED;

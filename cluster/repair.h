@@ -26,6 +26,7 @@ struct repair {
 	size_t nknown;
 	int timeout_s;                   /* bound on each wait */
 	bool stamp;                      /* prefix log lines with the time (watch) */
+	int forget_after_s;              /* forget failed nodes silent this long (watch); 0: at once */
 	/* Called before each step; false stops the heal (watch: lease lost). */
 	bool (*keep_going)(struct repair *r);
 	void *lease;                     /* watch's */

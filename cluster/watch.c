@@ -18,6 +18,11 @@
 #include "mono.h"
 #include "repair.h"
 
+/* A failed node is forgotten once silent this long (or at once when a new
+ * node answers at its address): a rebooting redis host comes back as the
+ * same nodes, which rejoin by themselves only if nobody forgot them. */
+#define WATCH_FORGET_AFTER_S 120
+
 #define LEASE_KEY "clusterctl:lease"
 #define LEASE_MS 120000
 
@@ -180,6 +185,7 @@ int repair_watch(struct repair *r, int interval_s)
 	snprintf(l.holder, sizeof(l.holder), "%s:%ld:%ld", host, (long)getpid(), (long)time(NULL));
 	r->stop = &watch_stop;
 	r->stamp = true;
+	r->forget_after_s = WATCH_FORGET_AFTER_S;
 	repair_say(r, "watching every %d s as %s", interval_s, l.holder);
 	while (!watch_stop) {
 		struct heal_step s;

@@ -121,6 +121,40 @@ static void test_heal_host_rebuilt(void **state)
 	ctable_free(&t);
 }
 
+/* watch's grace: the lost host's nodes are kept while they might be
+ * rebooting, forgotten once silent long enough, or at once when new nodes
+ * answer at their addresses. */
+static void test_heal_forget_after(void **state)
+{
+	struct ctable t;
+	struct heal_step s;
+	long long pong = 0;
+	(void)state;
+
+	parse_ok(v_host_down, &t);
+	probe_alive(&t, "127.0.0.13");
+	for (size_t i = 0; i < t.n; i++)
+		if (strcmp(t.nodes[i].host, "127.0.0.13") == 0 && t.nodes[i].pong_recv_ms > pong)
+			pong = t.nodes[i].pong_recv_ms;
+	assert_true(pong > 1795636000000LL);   /* the capture's own times */
+	assert_int_equal(heal_plan_next_at(&t, &s, pong + 60000, 120000), 0);
+	assert_int_not_equal(s.kind, HEAL_FORGET);
+	assert_int_equal(heal_plan_next_at(&t, &s, pong + 121000, 120000), 0);
+	assert_int_equal(s.kind, HEAL_FORGET);
+	assert_string_equal(t.nodes[s.node].host, "127.0.0.13");
+	assert_int_equal(heal_plan_next_at(&t, &s, pong + 60000, 0), 0);
+	assert_int_equal(s.kind, HEAL_FORGET);
+	ctable_free(&t);
+
+	/* Rebuilt: fresh nodes at 127.0.0.13 make the dead ones forgettable now. */
+	parse_cat(v_host_down, v_rebuilt_lines, &t);
+	probe_alive(&t, NULL);
+	assert_int_equal(heal_plan_next_at(&t, &s, pong + 1000, 120000), 0);
+	assert_int_equal(s.kind, HEAL_FORGET);
+	assert_string_equal(t.nodes[s.node].host, "127.0.0.13");
+	ctable_free(&t);
+}
+
 static void test_heal_orphan(void **state)
 {
 	struct ctable t;
@@ -246,6 +280,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_heal_host_rebuilt),
+		cmocka_unit_test(test_heal_forget_after),
 		cmocka_unit_test(test_heal_orphan),
 		cmocka_unit_test(test_heal_add),
 		cmocka_unit_test(test_heal_takeover_and_stuck),
