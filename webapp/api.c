@@ -458,6 +458,7 @@ static int api_mail_reset_link(struct req *r, const struct user *u)
 	snprintf(msg, sizeof(msg), "%s password reset", cfg->site_name);
 	if ((rc = mail_send(r->site, u->email, msg, buf_str(&body), err, sizeof(err))) < 0)
 		log_warn("reset mail for user %s: %s", u->username, err);
+	metrics_count(r->site->metrics, rc < 0 ? METRICS_MAIL_FAILED : METRICS_MAIL_SENT);
 	buf_free(&link);
 	buf_free(&body);
 	return rc;

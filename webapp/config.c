@@ -82,6 +82,7 @@ struct stropt {
 #define S(name, field, def) { name, offsetof(struct newsd_config, field), def }
 static const struct stropt stropts[] = {
 	S("listen", listen, "127.0.0.1:8080"),
+	S("metrics_listen", metrics_listen, NULL),
 	S("redis_user", redis_user, NULL),
 	S("redis_password", redis_password, NULL),
 	S("site_name", site_name, "Lamer News"),
@@ -132,19 +133,21 @@ static void get_numbers(struct conf_ctx *c, cfg_t *cfg, struct newsd_config *out
 	}
 }
 
-/* ADDRESS:PORT (IPv4) or unix:PATH. */
-static void check_listen(struct conf_ctx *c, const struct conf_val *v)
+/* listen: ADDRESS:PORT (IPv4) or unix:PATH. metrics_listen: ADDRESS:PORT
+ * only, since Prometheus scrapes over TCP. */
+static void check_listen(struct conf_ctx *c, const char *key, const struct conf_val *v)
 {
+	bool unix_ok = strcmp(key, "listen") == 0;
 	struct hostport hp;
 	unsigned char a[4];
 
-	if (strncmp(v->text, "unix:", 5) == 0) {
+	if (unix_ok && strncmp(v->text, "unix:", 5) == 0) {
 		if (v->text[5] != '/' || strlen(v->text + 5) >= 108)
-			conf_bad_value(c, "listen", v, true, "unix: needs an absolute path under 108 bytes");
+			conf_bad_value(c, key, v, true, "unix: needs an absolute path under 108 bytes");
 	} else if (hostport_parse(v->text, strlen(v->text), 0, &hp) != HOSTPORT_OK) {
-		conf_bad_value(c, "listen", v, true, "not ADDRESS:PORT or unix:PATH");
+		conf_bad_value(c, key, v, true, unix_ok ? "not ADDRESS:PORT or unix:PATH" : "not ADDRESS:PORT");
 	} else if (inet_pton(AF_INET, hp.host, a) != 1) {
-		conf_bad_value(c, "listen", v, true, "the address must be an IPv4 address");
+		conf_bad_value(c, key, v, true, "the address must be an IPv4 address");
 	}
 }
 
@@ -165,14 +168,17 @@ static int get_strings(struct conf_ctx *c, cfg_t *cfg, struct newsd_config *out)
 		const char *s = v && v->text[0] ? v->text : stropts[i].def;
 		char **p = (char **)((char *)out + stropts[i].off);
 
-		if (v && v->text[0] && strcmp(stropts[i].name, "listen") == 0)
-			check_listen(c, v);
+		if (v && v->text[0] && (strcmp(stropts[i].name, "listen") == 0 ||
+					strcmp(stropts[i].name, "metrics_listen") == 0))
+			check_listen(c, stropts[i].name, v);
 		else if (v && v->text[0] && (strcmp(stropts[i].name, "site_url") == 0 ||
 					     strcmp(stropts[i].name, "mail_relay") == 0))
 			check_scheme(c, stropts[i].name, v);
 		if (s && !(*p = strdup(s)))
 			return -1;
 	}
+	if (out->metrics_listen && strcmp(out->metrics_listen, out->listen) == 0)
+		conf_msg(c, conf_scalar(cfg, "metrics_listen")->line, "metrics_listen is the same address as listen");
 	if (out->redis_user && !out->redis_password)
 		conf_msg(c, conf_scalar(cfg, "redis_user")->line, "redis_user is set but redis_password is not");
 	/* Links are made as site_url + "/path". */

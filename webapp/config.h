@@ -10,6 +10,7 @@
 struct newsd_config {
 	char *path;
 	char *listen;             /* "127.0.0.1:8080" or "unix:/run/newsd/newsd.sock" */
+	char *metrics_listen;     /* "127.0.0.1:9651": Prometheus metrics; NULL: off */
 	long workers;             /* threads serving requests */
 	char **redis_nodes;       /* seeds, "host:port" */
 	size_t nredis;

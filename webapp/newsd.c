@@ -21,6 +21,7 @@
 
 #include "escape.h"
 #include "log.h"
+#include "mono.h"
 #include "newscache.h"
 #include "pool.h"
 #include "site.h"
@@ -35,6 +36,7 @@ struct conn {
 	struct buf body;
 	int too_large;
 	int started;  /* the first call only announces the request */
+	long long start_us; /* when the headers were in (monotonic) */
 };
 
 /* ---- request helpers --------------------------------------------------- */
@@ -115,21 +117,46 @@ no:
 	return 0;
 }
 
+/* The routes in the order they are tried; a route's number (r->route,
+ * the metrics' label) is its place in this order. */
+static const struct route *const route_tabs[] = { api_routes, page_routes };
+#define NTABS (sizeof(route_tabs) / sizeof(route_tabs[0]))
+
 static const struct route *route_find(struct req *r, int *wrong_method)
 {
-	const struct route *tabs[] = { api_routes, page_routes };
+	int id = 0;
 
 	*wrong_method = 0;
-	for (size_t t = 0; t < 2; t++)
-		for (const struct route *rt = tabs[t]; rt->pattern; rt++) {
+	for (size_t t = 0; t < NTABS; t++)
+		for (const struct route *rt = route_tabs[t]; rt->pattern; rt++, id++) {
 			if (!route_match(r, rt->pattern, r->path))
 				continue;
 			if (strcmp(rt->method, r->method) == 0 ||
-			    (strcmp(rt->method, "GET") == 0 && strcmp(r->method, "HEAD") == 0))
+			    (strcmp(rt->method, "GET") == 0 && strcmp(r->method, "HEAD") == 0)) {
+				r->route = id;
 				return rt;
+			}
 			*wrong_method = 1;
 		}
 	return NULL;
+}
+
+/* The patterns by route number, for metrics_new(); NULL-terminated. */
+static const char **route_patterns(size_t *n)
+{
+	const char **v;
+
+	*n = 0;
+	for (size_t t = 0; t < NTABS; t++)
+		for (const struct route *rt = route_tabs[t]; rt->pattern; rt++)
+			(*n)++;
+	if (!(v = calloc(*n + 1, sizeof(*v))))
+		return NULL;
+	*n = 0;
+	for (size_t t = 0; t < NTABS; t++)
+		for (const struct route *rt = route_tabs[t]; rt->pattern; rt++)
+			v[(*n)++] = rt->pattern;
+	return v;
 }
 
 /* ---- the client address ------------------------------------------------ */
@@ -334,6 +361,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 		return MHD_NO;
 	if (!cn->started) {
 		cn->started = 1;
+		cn->start_us = mono_us();
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -345,7 +373,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 		return MHD_YES;
 	}
 	atomic_fetch_add(&s->requests, 1);
+	atomic_fetch_add(&s->in_flight, 1);
 	r.site = s;
+	r.route = -1;
 	r.method = method;
 	r.status = 200;
 	r.now = (long)time(NULL);
@@ -359,6 +389,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 	if (r.status >= 500 && r.cerr[0])
 		log_warn("%s %s: %d: %s", method, cn->uri, r.status, r.cerr);
 	ret = respond(con, &r);
+	metrics_observe(s->metrics, r.route, method, r.status, (uint64_t)(mono_us() - cn->start_us));
+	atomic_fetch_sub(&s->in_flight, 1);
 	req_free(&r);
 	return ret;
 }
@@ -541,8 +573,18 @@ int main(int argc, char **argv)
 	pthread_mutex_init(&site.secret_lock, NULL);
 	site.pool = pool_new(&site.copts, (size_t)site.cfg.workers);
 	site.cache = newscache_new(site.cfg.list_cache_ms);
-	struct MHD_Daemon *d = site.pool && site.cache ? start(&site) : NULL;
+	size_t nroutes = 0;
+	const char **patterns = NULL;
+	int ready = site.pool && site.cache;
+	if (ready && site.cfg.metrics_listen)
+		ready = (patterns = route_patterns(&nroutes)) && (site.metrics = metrics_new(patterns, nroutes));
+	struct MHD_Daemon *md = ready && site.metrics ? metrics_listen_start(&site) : NULL;
+	struct MHD_Daemon *d = ready && (md || !site.metrics) ? start(&site) : NULL;
 	if (!d) {
+		if (md)
+			MHD_stop_daemon(md);
+		metrics_free(site.metrics);
+		free(patterns);
 		pool_free(site.pool);
 		newscache_free(site.cache);
 		newsd_config_free(&site.cfg);
@@ -550,6 +592,8 @@ int main(int argc, char **argv)
 	}
 	log_info("listening on %s, %ld workers, cluster seeds %s%s", site.cfg.listen, site.cfg.workers,
 	       site.cfg.redis_nodes[0], site.cfg.nredis > 1 ? ", ..." : "");
+	if (md)
+		log_info("metrics at http://%s/metrics", site.cfg.metrics_listen);
 	for (;;) {
 		if (sigwait(&set, &sig) != 0 || sig != SIGHUP)
 			break;
@@ -558,6 +602,10 @@ int main(int argc, char **argv)
 	log_info("stopping (%lu requests, %lu answered 5xx)", (unsigned long)site.requests,
 	       (unsigned long)site.errors_5xx);
 	MHD_stop_daemon(d);
+	if (md)
+		MHD_stop_daemon(md);
+	metrics_free(site.metrics);
+	free(patterns);
 	pool_free(site.pool);
 	newscache_free(site.cache);
 	pthread_mutex_destroy(&site.secret_lock);

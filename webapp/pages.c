@@ -104,6 +104,7 @@ void render_unavailable(struct req *r)
 	 * is the anonymous one. */
 	user_free(r->user);
 	r->user = NULL;
+	atomic_fetch_add(&r->site->unavailable, 1);
 	page_error(r, 503, "The news database is not reachable from this server right now; please try "
 			   "again in a moment.");
 }

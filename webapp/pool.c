@@ -14,6 +14,7 @@
 struct slot {
 	struct cluster *c;
 	int busy;
+	struct cluster_stats seen; /* c's counters already added to the pool's */
 };
 
 struct pool {
@@ -24,6 +25,8 @@ struct pool {
 	size_t n;
 	long long failed_at; /* ms, monotonic; 0: no recent failure */
 	char why[256];
+	struct cluster_stats total; /* every connection's, up to its last return */
+	unsigned long waits;
 };
 
 struct pool *pool_new(const struct cluster_opts *o, size_t size)
@@ -56,7 +59,7 @@ void pool_free(struct pool *p)
 
 static struct slot *take(struct pool *p)
 {
-	for (;;) {
+	for (int waited = 0;; waited = 1) {
 		struct slot *idle = NULL;
 		for (size_t i = 0; i < p->n; i++) {
 			if (p->v[i].busy)
@@ -68,6 +71,8 @@ static struct slot *take(struct pool *p)
 		}
 		if (idle)
 			return idle;
+		if (!waited)
+			p->waits++;
 		pthread_cond_wait(&p->cv, &p->mu);
 	}
 }
@@ -108,14 +113,43 @@ struct cluster *pool_get(struct pool *p, char *err, size_t errlen)
 	return c;
 }
 
+/* The counters grow while the borrower uses c; they are read here, by
+ * the borrower, so that a scrape never reads a connection in use. */
+static void add_stats(struct pool *p, struct slot *s)
+{
+	struct cluster_stats now;
+
+	cluster_get_stats(s->c, &now);
+	p->total.moved += now.moved - s->seen.moved;
+	p->total.ask += now.ask - s->seen.ask;
+	p->total.tryagain += now.tryagain - s->seen.tryagain;
+	p->total.refreshes += now.refreshes - s->seen.refreshes;
+	p->total.connects += now.connects - s->seen.connects;
+	p->total.node_failures += now.node_failures - s->seen.node_failures;
+	s->seen = now;
+}
+
 void pool_put(struct pool *p, struct cluster *c)
 {
 	pthread_mutex_lock(&p->mu);
 	for (size_t i = 0; i < p->n; i++)
 		if (p->v[i].c == c && p->v[i].busy) {
+			add_stats(p, &p->v[i]);
 			p->v[i].busy = 0;
 			break;
 		}
 	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+void pool_usage(struct pool *p, struct pool_usage *out)
+{
+	pthread_mutex_lock(&p->mu);
+	out->size = p->n;
+	out->busy = 0;
+	for (size_t i = 0; i < p->n; i++)
+		out->busy += p->v[i].busy != 0;
+	out->waits = p->waits;
+	out->stats = p->total;
 	pthread_mutex_unlock(&p->mu);
 }

@@ -16,4 +16,13 @@ void pool_free(struct pool *p);
 struct cluster *pool_get(struct pool *p, char *err, size_t errlen);
 void pool_put(struct pool *p, struct cluster *c);
 
+/* For the metrics: slots, those lent out, how many requests had to wait
+ * for one, and the connections' counters as of their last return. */
+struct pool_usage {
+	size_t size, busy;
+	unsigned long waits;
+	struct cluster_stats stats;
+};
+void pool_usage(struct pool *p, struct pool_usage *out);
+
 #endif

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "db.h"
 #include "form.h"
+#include "metrics.h"
 
 struct pool;
 struct newscache;
@@ -25,6 +26,9 @@ struct site {
 	unsigned char secret[32];    /* site:secret, once loaded */
 	int have_secret;
 	atomic_ulong requests, errors_5xx, cluster_failures, unconfirmed_writes;
+	atomic_ulong unavailable;    /* answered 503 for the cluster */
+	atomic_ulong in_flight;      /* requests being served */
+	struct metrics *metrics;     /* NULL without metrics_listen */
 };
 
 #define REQ_MAX_ARGS 4
@@ -53,6 +57,7 @@ struct req {
 	char *location;
 	char *set_cookie;
 	int api;                    /* JSON errors instead of HTML pages */
+	int route;                  /* the route's number (metrics), -1: none matched */
 };
 
 /* Route handlers: 0 when the response is built; -1 after a cluster
@@ -76,6 +81,11 @@ extern const struct route page_routes[], api_routes[];
 void page_error(struct req *r, int status, const char *msg);
 void api_error(struct req *r, const char *msg);
 void render_unavailable(struct req *r);
+
+/* --- metrics_listen.c: the metrics listener (s->cfg.metrics_listen);
+ * NULL, logged, when it cannot listen. --- */
+struct MHD_Daemon;
+struct MHD_Daemon *metrics_listen_start(struct site *s);
 
 /* --- mail.c --- */
 int mail_send(const struct site *s, const char *to, const char *subject, const char *body,
