@@ -16,6 +16,10 @@
 #   7 a logged-in user whose front-end is halted stays logged in
 #   8 the reset-password mail reaches the lab's mail sink
 #   9 headless chromium on the client opens http://news.lab/ by name
+#  10 every story deleted by mistake (the writers stopped, a story written
+#     after a second R): lab restore --at R rebuilds the cluster from the
+#     backup host's archive; the site lists the same stories as before,
+#     every acknowledged one readable, the later one gone
 #
 # The traffic: in the client host, one loop per VIP GETs / (curl --max-time 2),
 # about five requests a second in all, and one loop submits a story every
@@ -646,13 +650,52 @@ else
 	[ "$rc" = 0 ] || [ "$TAP_FAILED" != 0 ] || tap_fail "lab.mjs exited with status $rc"
 fi
 
+# ---- 10: the accident ----------------------------------------------------------------------
+step 10 "every story deleted by mistake, then lab restore to a second before"
+ANCHOR="accident"
+# The writers stop first, so that every acknowledged story is older than
+# the moment restored to; one marker story is written after that moment.
+stop_traffic
+front_ids() { cl curl -s --max-time 5 "http://$LAB_NET.200/api/getnews/latest/0/30" | jq -r '.news[].id' | paste -sd' '; }
+before_ids=$(front_ids)
+sleep 1.1
+R=$(date +%s)   # restored to second R: every write received before R began
+sleep "$(awk -v r="$R" -v n="${EPOCHREALTIME}" 'BEGIN { printf "%.3f", r + 1.05 - n }')"
+marker=$(cl curl -s --max-time 5 -b "auth=$TR_AUTH" --data-urlencode "apisecret=$TR_SECRET" --data news_id=-1 \
+	--data-urlencode "title=Written after the restore point" --data-urlencode "url=http://example.test/$TR_STAMP/late" \
+	--data text= "http://$LAB_NET.200/api/submit" | jq -r '.news_id // empty')
+check "-n '$marker'" "a story written after the restore point ($marker)"
+# The mistake: every story's hash and both story indexes deleted, on every master.
+masters=$(lab exec redis01 redis-cli -h "$LAB_NET.11" -p 6379 cluster nodes 2>/dev/null |
+	awk '$3 ~ /master/ && $3 !~ /fail/ && NF > 8 { sub(/@.*/, "", $2); print $2 }')
+for m in $masters; do
+	lab exec redis01 sh -c "redis-cli -h ${m%:*} -p ${m#*:} --scan --pattern 'news:*' | sed 's/^/DEL /' |
+		redis-cli -h ${m%:*} -p ${m#*:} >/dev/null; redis-cli -c -h ${m%:*} -p ${m#*:} del news.top news.cron >/dev/null"
+done
+is "$(front_ids)" "" "after the mistake the site lists no story"
+# The archive has had the mistake (so everything before it) within a second or so.
+ok "the archive holds writes up to the mistake" wait_until 15 eval \
+	'lab exec backup clusterctl backups --from "$LAB_STATE/backup/archive" --json 2>/dev/null |
+	 jq -e --argjson r "$((R + 1))" ".latest >= \$r" >/dev/null'
+ok "lab restore --at $(date -u -d "@$R" +%FT%TZ) (a second before the mistake)" eval \
+	'lab restore --at "$(date -u -d "@$R" +%FT%TZ)" >"$TR/restore.log" 2>&1' ||
+	sed 's/^/#   /' "$TR/restore.log" | tail -n 15
+ok "the site lists the stories again" wait_until 60 eval '[ -n "$(front_ids)" ]'
+is "$(front_ids)" "$before_ids" "...the same latest 30 as before the mistake"
+check_acked "after the restore" 201
+is "$(cl curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://$LAB_NET.200/news/$marker")" 404 \
+	"the story written after the restore point is not there"
+ok "the cluster is healthy after the restore" wait_until 60 eval \
+	'lab exec redis01 clusterctl check "$LAB_NET.11:6379" >/dev/null 2>&1'
+ok "the archive runs again" eval 'lab status | grep -Eq "^backup .* archive\$"'
+
 # ---- the end ---------------------------------------------------------------------------
-step 10 "end"
+step 11 "end"
 ANCHOR="end"
 stop_traffic
 if [ "$TAP_FAILED" != 0 ] || [ -n "${KEEP_LOGS:-}" ]; then save_logs; fi
 note "client traffic, per step (requests counted in the step they started in):"
-for s in 1 2 3 4 5 6 6b 7 8 9; do
+for s in 1 2 3 4 5 6 6b 7 8 9 10; do
 	step_errors $s | sed 's/^/# /'
 done
 cat "$TR"/get-20? | awk '{ n++; if ($5 != 200) f++ } END { printf "# in all: %d of %d GETs failed", f, n }'

@@ -108,7 +108,7 @@ start=$SECONDS
 lab_ok "lab up --machines --fronts 2 --redis 3" up --machines --fronts 2 --redis 3 ||
 	bail_out "no machines lab"
 diag "up: $((SECONDS - start)) s"
-all_running $redises $fronts
+all_running $redises $fronts backup
 holds "VIP 200 is held by front01 only" 200 front01
 holds "VIP 201 is held by front02 only" 201 front02
 for v in 200 201; do is "$(site "http://$LAB_NET.$v/")" 200 "the client gets the site through VIP $v"; done
@@ -125,6 +125,14 @@ is "$("$lab" exec front01 systemctl show -p FragmentPath --value vipd.service)" 
 	"vipd runs from its package's unit"
 is "$("$lab" exec front01 vipctl status --json | jq -r '.instances | length')" 2 \
 	"lab exec front01 vipctl talks to the machine's vipd"
+is "$("$lab" exec backup systemctl is-active clusterctl-archive)" active \
+	"the backup machine runs clusterctl-archive (the backup role)"
+ok "...which archives every master: clusterctl backups shows a window" wait_until 30 eval \
+	'"$lab" exec backup clusterctl backups --from /var/lib/clusterctl-archive --json 2>/dev/null |
+	 jq -e ".latest > 0" >/dev/null'
+is "$("$lab" exec redis01 redis-cli --user archiver --pass "$(cat "$LAB_STATE/archive-password")" \
+	--no-auth-warning -h "$LAB_NET.11" set archive-write-test 1 2>&1 | head -c 6)" NOPERM \
+	"the archive's redis user cannot write"
 
 mkdir -p "$probe_dir"
 : >"$probe_dir/log"
@@ -219,6 +227,7 @@ errors_since "lab rebuild front02"
 
 playbook() {
 	(cd "$top/provisioning/ansible" && LAB_REDIS_PASSWORD=$(cat "$LAB_STATE/redis-password") \
+		LAB_ARCHIVE_PASSWORD=$(cat "$LAB_STATE/archive-password") \
 		ansible-playbook -i "$LAB_STATE/inventory.yml" -e "@$LAB_STATE/lab-vars.yml" site.yml "$@") 2>&1
 }
 recap() { sed -n '/^PLAY RECAP/,$p' <<<"$1" | grep -o 'changed=[0-9]*' | sort -u | paste -sd' '; }
