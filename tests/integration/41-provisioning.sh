@@ -64,6 +64,7 @@ lab_vars() {
 	cat <<-JSON
 	{"host":"$1","addr":"$2","net":"10.33.0","prefix_len":24,
 	 "fronts":$FRONTS,"redis_hosts":$REDIS,"redis_ports":[6379,6380],
+	 "backup_hosts":[{"name":"backup","addr":"10.33.0.6"}],
 	 "redis_password":"$PW","vip_base":200,"interface":"eth0","advert_interval":0.1,
 	 "vipd_socket":"$dir/$1/vipd.sock","vipd_state_dir":"$dir/$1/state",
 	 "newsd_listen":"unix:$dir/$1/newsd.sock","newsd_workers":4,"site_name":"Lamer News",
@@ -78,6 +79,7 @@ host_vars() {
 	cat <<-JSON
 	{"host":"$1","addr":"$2","net":"10.33.0","prefix_len":24,
 	 "fronts":$FRONTS,"redis_hosts":$REDIS,"redis_ports":[6379,6380],
+	 "backup_hosts":[{"name":"backup","addr":"10.33.0.6"}],
 	 "redis_password":"$PW","vip_base":200,"interface":"eth0","advert_interval":1,
 	 "vipd_socket":"/run/vipd/vipd.sock","vipd_state_dir":"/var/lib/vipd",
 	 "newsd_listen":"unix:/run/newsd/newsd.sock","newsd_workers":4,"site_name":"Lamer News",
@@ -209,8 +211,8 @@ if have nft; then
 	ok "front.nft: VRRP only from the front-ends to 224.0.0.18, HTTP and ssh open" eval '
 		grep -qF "ip saddr { 10.33.0.21, 10.33.0.22, 10.33.0.23 } ip daddr 224.0.0.18 ip protocol vrrp accept" "$dir/front01/front.nft" &&
 		grep -q "tcp dport 80 accept" "$dir/front01/front.nft" && grep -q "tcp dport 22 accept" "$dir/front01/front.nft"'
-	ok "redis.nft: redis and bus ports only from the front-ends and redis hosts" \
-		grep -qF "ip saddr { 10.33.0.21, 10.33.0.22, 10.33.0.23, 10.33.0.11, 10.33.0.12, 10.33.0.13 } tcp dport { 6379, 16379, 6380, 16380 } accept" \
+	ok "redis.nft: redis and bus ports only from the front-ends, redis hosts and the backup host" \
+		grep -qF "ip saddr { 10.33.0.21, 10.33.0.22, 10.33.0.23, 10.33.0.11, 10.33.0.12, 10.33.0.13, 10.33.0.6 } tcp dport { 6379, 16379, 6380, 16380 } accept" \
 		"$dir/redis01/redis.nft"
 	ok "loaded twice beside vipd's table, a ruleset replaces only its own" eval '
 		in_ns nft add table inet vipd && in_ns nft -f "$dir/front01/front.nft" &&
