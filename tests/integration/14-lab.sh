@@ -44,6 +44,8 @@ lab_ok "lab up succeeds" up
 for i in 1 2 3; do
 	holds "VIP .$((199 + i)) is held by its home front0$i only" $((199 + i)) "front0$i"
 done
+has "$("$lab" exec front01 curl -s --max-time 5 http://127.0.0.1:9651/metrics)" 'newsd_http_requests_total{' \
+	"front01's newsd serves its metrics on 127.0.0.1:9651 (metrics_listen)"
 is "$("$lab" exec front01 vipctl status --json | jq '.instances | length')" 3 \
 	"lab exec runs vipctl against that host's daemon"
 is "$(unreachable)" "" "the client reaches every VIP"

@@ -67,7 +67,7 @@ lab_vars() {
 	 "backup_hosts":[{"name":"backup","addr":"10.33.0.6"}],
 	 "redis_password":"$PW","vip_base":200,"interface":"eth0","advert_interval":0.1,
 	 "vipd_socket":"$dir/$1/vipd.sock","vipd_state_dir":"$dir/$1/state",
-	 "newsd_listen":"unix:$dir/$1/newsd.sock","newsd_workers":4,"site_name":"Lamer News",
+	 "newsd_listen":"unix:$dir/$1/newsd.sock","newsd_workers":4,"newsd_metrics_listen":"127.0.0.1:9651","site_name":"Lamer News",
 	 "site_url":"http://news.lab","mail_relay":"smtp://10.33.0.5:25","mail_from":"noreply@news.lab",
 	 "port":6379,"redis_dir":"$dir/$1/data","cluster_node_timeout":2000${3:+,$3}}
 	JSON
@@ -82,7 +82,7 @@ host_vars() {
 	 "backup_hosts":[{"name":"backup","addr":"10.33.0.6"}],
 	 "redis_password":"$PW","vip_base":200,"interface":"eth0","advert_interval":1,
 	 "vipd_socket":"/run/vipd/vipd.sock","vipd_state_dir":"/var/lib/vipd",
-	 "newsd_listen":"unix:/run/newsd/newsd.sock","newsd_workers":4,"site_name":"Lamer News",
+	 "newsd_listen":"unix:/run/newsd/newsd.sock","newsd_workers":4,"newsd_metrics_listen":"127.0.0.1:9651","site_name":"Lamer News",
 	 "site_url":"http://news.lab","mail_relay":"smtp://10.33.0.5:25","mail_from":"noreply@news.lab",
 	 "port":6380,"redis_dir":"/var/lib/redis/cluster-6380","cluster_node_timeout":5000}
 	JSON
