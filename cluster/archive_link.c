@@ -49,6 +49,9 @@ struct run {
 	/* Writes in the backlog after a PSYNC continuation, and those of them
 	 * from before the target's promotion (below its second_repl_offset). */
 	long long late_writes, late_old_writes, second_offset;
+	/* The master's offset just after a PSYNC continuation: the catch-up
+	 * ends only once the stream has reached it (-1: unknown). */
+	long long catchup_target;
 	double promoted_after;
 	char logged[200];            /* the last failure logged, said once */
 	/* The last point outside MULTI ... EXEC: what a checkpoint records. */
@@ -238,9 +241,9 @@ static int on_rdb_end(struct run *r)
 	return history_save(l->dir, &l->h, err, sizeof(err)) < 0 ? (run_fail(r, "%s", err), -1) : 0;
 }
 
-/* A promoted replica's second_repl_offset: the first offset of its own
- * history, before which the stream is its old master's. -1 unknown. */
-static long long ask_second_offset(struct run *r)
+/* One integer of the peer's INFO replication, over a connection of its
+ * own; -1 unknown. */
+static long long ask_repl_field(struct run *r, const char *field)
 {
 	struct archive *a = r->l->a;
 	struct node_addr t;
@@ -251,7 +254,7 @@ static long long ask_second_offset(struct run *r)
 	if (node_addr_parse(r->c.peer, &t, err, sizeof(err)) < 0)
 		return -1;
 	if (admin_open_as(&n, t.host, t.port, a->user, a->password, LINK_ADMIN_MS) != ADMIN_OK ||
-	    admin_repl_field(&n, "second_repl_offset", &v) != ADMIN_OK)
+	    admin_repl_field(&n, field, &v) != ADMIN_OK)
 		v = -1;
 	admin_close(&n);
 	return v;
@@ -271,7 +274,14 @@ static int on_continue(struct run *r, const struct repl_event *ev)
 	snprintf(l->h.source_id, sizeof(l->h.source_id), "%s", l->target_id);
 	r->promoted_after = l->promoted_after;
 	pthread_mutex_unlock(&l->a->lock);
-	r->second_offset = ev->replid[0] ? ask_second_offset(r) : -1;
+	/* second_repl_offset: a promoted replica's first offset of its own
+	 * history, before which the stream is its old master's. */
+	r->second_offset = ev->replid[0] ? ask_repl_field(r, "second_repl_offset") : -1;
+	/* Every write made while the archive was away is in the backlog below
+	 * this offset. An empty socket is no proof that it has all come: on a
+	 * busy machine the rest can still be on its way, and would be stamped
+	 * with the second it arrives in, as if written then. */
+	r->catchup_target = ask_repl_field(r, "master_repl_offset");
 	r->late_writes = r->late_old_writes = 0;
 	snprintf(l->h.source_addr, sizeof(l->h.source_addr), "%s", r->c.peer);
 	r->catching_up = true;
@@ -366,6 +376,8 @@ static void check_caught_up(struct run *r, double now)
 	char when[WHEN_STRLEN], until[WHEN_STRLEN];
 
 	if (!r->catching_up || r->rs.phase != REPL_PHASE_STREAM || rconn_pending(&r->c) != 0)
+		return;
+	if (r->catchup_target >= 0 && r->rs.offset < r->catchup_target)
 		return;
 	r->catching_up = false;
 	if (l->h.start <= 0) {
@@ -510,6 +522,7 @@ static void session(struct run *r, const struct node_addr *t)
 	snprintf(off, sizeof(off), "%lld", l->has_base ? l->h.offset + 1 : -1LL);
 	r->base_fd = -1;
 	r->catching_up = r->new_base = false;
+	r->catchup_target = -1;
 	r->last_check = r->last_ack = r->last_rx = archive_now();
 	repl_stream_init(&r->rs, l->has_base ? l->h.offset : -1);
 	if (rconn_open(&r->c, t) < 0) {
