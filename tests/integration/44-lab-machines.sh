@@ -260,6 +260,16 @@ ok "the grown cluster is healthy" wait_until 120 cluster_ok ||
 is "$(site "http://$LAB_NET.202/")" 200 "the client gets the site through VIP 202"
 errors_since "growing the lab"
 
+# Removing the package: its stop hands 202 over (make-before-break), and a
+# purge takes the vipd user, its state and its configuration with it.
+lab_ok "apt-get purge vipd on front03" exec front03 env DEBIAN_FRONTEND=noninteractive \
+	apt-get purge -y -q -o Dpkg::Use-Pty=0 vipd
+ok "202 moves to another front-end" wait_until 20 eval '[ -n "$(holder 202)" ] && ! holder 202 | grep -q front03'
+is "$("$lab" exec front03 sh -c 'getent passwd vipd; ls -d /var/lib/vipd /etc/vipd/vipd.conf 2>/dev/null')" "" \
+	"the purge removed the vipd user, /var/lib/vipd and /etc/vipd/vipd.conf"
+is "$(site "http://$LAB_NET.202/")" 200 "the client still gets the site through VIP 202"
+errors_since "the purge of vipd on front03"
+
 kill "$probe_pid" 2>/dev/null; wait "$probe_pid" 2>/dev/null; probe_pid=
 lab_ok "lab down" down
 is "$(ip netns list | grep "^$LAB_PREFIX")" "" "no namespace left"
