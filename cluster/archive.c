@@ -69,6 +69,7 @@ struct archive_cli {
 	const struct command *cmd;
 	struct archive a;
 	struct node_addr *seeds;
+	const char *metrics_listen;      /* --metrics ADDR:PORT, or NULL */
 };
 
 /* A positive number of `unit` (days, hours) into seconds. */
@@ -94,6 +95,7 @@ static int archive_option(void *ctx, int opt, char **argv)
 	case 'b': return positive(o->cmd, "--base-every", optarg, 3600, &o->a.base_every_s);
 	case 'u': o->a.user = optarg; return EXIT_OK;
 	case 'a': o->a.password = optarg; return EXIT_OK;
+	case 'M': return command_metrics_option(o->cmd, optarg, &o->metrics_listen);
 	case 'h': command_help(o->cmd, stdout); return -1;
 	default:
 		return command_usage_error(o->cmd, "unknown option or missing value: %s", argv[optind - 1]);
@@ -107,6 +109,7 @@ static int archive_options(struct archive_cli *o, int argc, char **argv)
 		{ "retain", required_argument, NULL, 'r' },
 		{ "base-every", required_argument, NULL, 'b' },
 		{ "user", required_argument, NULL, 'u' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -136,8 +139,15 @@ static int archive_options(struct archive_cli *o, int argc, char **argv)
 
 /* --- reading the cluster ---------------------------------------------------- */
 
+static bool is_serving_master(const struct cnode *c)
+{
+	return (c->flags & CN_MASTER) && !(c->flags & (CN_FAIL | CN_NOADDR | CN_HANDSHAKE)) &&
+	       c->nslots > 0 && c->host[0];
+}
+
 /* CLUSTER NODES from the first seed or known member that answers; the
- * members it lists become the known ones. */
+ * members it lists become the known ones, and its serving masters are
+ * counted. */
 static int read_cluster(struct archive *a, struct ctable *t, char *err, size_t errlen)
 {
 	size_t n = a->nseeds + a->nknown;
@@ -163,6 +173,9 @@ static int read_cluster(struct archive *a, struct ctable *t, char *err, size_t e
 	}
 	if (st != ADMIN_OK)
 		return st;
+	a->masters = 0;
+	for (size_t i = 0; i < t->n; i++)
+		a->masters += is_serving_master(&t->nodes[i]);
 	char (*known)[HOSTPORT_STRLEN] = calloc(t->n ? t->n : 1, sizeof(*known));
 	if (!known)
 		return ADMIN_OK;
@@ -181,12 +194,6 @@ static void cnode_slotset(const struct cnode *c, struct slotset *s)
 	slotset_clear(s);
 	for (size_t i = 0; i < c->nslots; i++)
 		slotset_add_range(s, c->slots[i].first, c->slots[i].last);
-}
-
-static bool is_serving_master(const struct cnode *c)
-{
-	return (c->flags & CN_MASTER) && !(c->flags & (CN_FAIL | CN_NOADDR | CN_HANDSHAKE)) &&
-	       c->nslots > 0 && c->host[0];
 }
 
 static bool link_live(const struct link *l)
@@ -474,6 +481,48 @@ static void scan_histories(struct archive *a, bool at_start, double now)
 		closedir(d);
 }
 
+/* --- the metrics ------------------------------------------------------------ */
+
+/* A successor taking a fresh base copy beside a live link is not a link of
+ * its own to the master yet. Called locked. */
+static bool is_successor(const struct archive *a, const struct link *l)
+{
+	for (size_t i = 0; i < a->nlinks; i++)
+		if (a->links[i]->successor == l && link_live(a->links[i]))
+			return true;
+	return false;
+}
+
+/* The links that follow masters, as the metrics show them. */
+static void publish_metrics(struct archive *a)
+{
+	struct ctl_archive_figures f;
+	struct ctl_link_view *v;
+	size_t n = 0;
+
+	if (!a->metrics)
+		return;
+	pthread_mutex_lock(&a->lock);
+	v = calloc(a->nlinks + 1, sizeof(*v));
+	for (size_t i = 0; v && i < a->nlinks; i++) {
+		const struct link *l = a->links[i];
+		if (!link_live(l) || is_successor(a, l))
+			continue;
+		v[n++] = (struct ctl_link_view){
+			.streaming = l->state == LINK_STREAMING, .covered = l->covered, .since = l->since,
+			.archived = l->archived_offset, .archived_at = l->archived_at,
+			.master_offset = l->master_offset, .master_seen = l->master_seen,
+			.last_write = l->last_write,
+		};
+	}
+	pthread_mutex_unlock(&a->lock);
+	if (!v)
+		return;
+	ctl_archive_figures(v, n, a->masters, archive_now(), &f);
+	ctl_metrics_archive_set(a->metrics, &f);
+	free(v);
+}
+
 /* --- the verb --------------------------------------------------------------- */
 
 static volatile sig_atomic_t archive_stop;
@@ -532,8 +581,10 @@ static void archive_loop(struct archive *a)
 				assign_all(a, &t);
 				ctable_free(&t);
 				last_err[0] = '\0';
-			} else if (strcmp(err, last_err) != 0) {
-				archive_say("cannot read the cluster: %s", err);
+			} else {
+				ctl_metrics_archive_error(a->metrics);
+				if (strcmp(err, last_err) != 0)
+					archive_say("cannot read the cluster: %s", err);
 				snprintf(last_err, sizeof(last_err), "%s", err);
 			}
 			rotate(a, archive_now());
@@ -546,6 +597,7 @@ static void archive_loop(struct archive *a)
 			scan_histories(a, false, archive_now());
 			next_prune = now + PRUNE_EVERY_S * 1000;
 		}
+		publish_metrics(a);
 		sleep_ms(50);
 	}
 }
@@ -603,13 +655,18 @@ int cmd_archive(const struct command *cmd, int argc, char **argv)
 					.user = getenv("CLUSTERCTL_USER"),
 					.password = command_default_password() } };
 	int rc = archive_options(&o, argc, argv);
+	struct command_metrics cm;
 
-	if (rc == EXIT_OK) {
+	if (rc < 0)
+		rc = EXIT_OK;
+	else if (rc == EXIT_OK && (rc = command_metrics_start(cmd, o.metrics_listen, CTL_METRICS_ARCHIVE, &cm)) == EXIT_OK) {
+		o.a.metrics = cm.m;
+		if (cm.m)
+			archive_say("metrics at http://%s/metrics", o.metrics_listen);
 		pthread_mutex_init(&o.a.lock, NULL);
 		rc = archive_run(&o.a);
 		pthread_mutex_destroy(&o.a.lock);
-	} else if (rc < 0) {
-		rc = EXIT_OK;
+		command_metrics_stop(&cm);
 	}
 	free(o.seeds);
 	return rc;

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 
 #include "aof_dir.h"
+#include "ctl_metrics.h"
 #include "history.h"
 #include "node_addr.h"
 
@@ -44,6 +45,8 @@ struct archive {
 	pthread_mutex_t lock;            /* guards the links' shared fields below */
 	struct link **links;
 	size_t nlinks;
+	int masters;                     /* serving slots at the last read (main thread) */
+	struct ctl_metrics *metrics;     /* --metrics, else NULL; it has its own lock */
 };
 
 enum link_state {
@@ -81,6 +84,11 @@ struct link {
 	bool started;                    /* its history is restorable (start > 0) */
 	double started_at;
 	char name[64];                   /* the history's name, for the logs */
+	/* ...at each checkpoint, for the metrics: */
+	double covered, last_write;      /* the history's */
+	long long archived_offset;       /* the offset the checkpoint recorded */
+	double archived_at;              /* ... at this moment */
+	double since;                    /* made at (set once, before its thread starts) */
 };
 
 /* One line on stdout: "<UTC time> clusterctl archive: ...". */

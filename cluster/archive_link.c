@@ -78,6 +78,10 @@ static void link_publish(struct link *l)
 	snprintf(l->name, sizeof(l->name), "%s", l->h.name);
 	if (l->h.nslots)
 		l->slots = l->h.slots[l->h.nslots - 1].set;
+	l->covered = l->h.covered;
+	l->last_write = l->h.last_write;
+	l->archived_offset = l->h.offset;
+	l->archived_at = archive_now();
 	pthread_mutex_unlock(&l->a->lock);
 }
 
@@ -159,6 +163,7 @@ static int on_fullresync(struct run *r, const struct repl_event *ev, double rx)
 	struct slotset slots;
 
 	if (l->has_base) {
+		ctl_metrics_archive_gap(l->a->metrics, CTL_GAP_RESYNC);
 		snprintf(began, sizeof(began), "full resync: %.60s could not continue history %.40s after "
 			 "offset %lld (it ended at %s)", r->c.peer, l->h.name, l->h.offset,
 			 when_format(l->h.covered, when, sizeof(when)));
@@ -387,6 +392,7 @@ static void check_caught_up(struct run *r, double now)
 		   (long long)blind_from(r) + 1 < (long long)now + (now > (long long)now)) {
 		double from = blind_from(r);
 		history_add_blind(&l->h, from, now, r->away);
+		ctl_metrics_archive_gap(l->a->metrics, CTL_GAP_BLIND);
 		archive_say("history %s: caught up with %s; %lld writes made between %s and %s arrived "
 			    "late, so the seconds between cannot be restored", l->h.name, r->c.peer,
 			    r->late_writes, when_format(from, when, sizeof(when)),
@@ -527,6 +533,7 @@ static void session(struct run *r, const struct node_addr *t)
 	repl_stream_init(&r->rs, l->has_base ? l->h.offset : -1);
 	if (rconn_open(&r->c, t) < 0) {
 		run_fail(r, "%s", r->c.err);
+		ctl_metrics_archive_error(l->a->metrics);
 		link_failed(r);
 		return;
 	}
@@ -559,6 +566,8 @@ static void session(struct run *r, const struct node_addr *t)
 		r->disconnected_at = l->h.covered;
 		snprintf(r->away, sizeof(r->away), "%s", r->cause);
 	}
+	if (end != END_ASKED)
+		ctl_metrics_archive_error(l->a->metrics);
 	if (end != END_ASKED && streamed) {
 		archive_say("history %s: %s", l->h.name, r->cause);
 		r->logged[0] = '\0';
@@ -638,6 +647,7 @@ struct link *link_new(struct archive *a, const char *dir, const struct slotset *
 		return NULL;
 	l->a = a;
 	l->state = LINK_WAITING;
+	l->since = archive_now();
 	history_init(&l->h, "");
 	if (slots)
 		l->slots = *slots;

@@ -18,6 +18,7 @@
 #include "admin.h"
 #include "clusterctl.h"
 #include "health.h"
+#include "metrics_http.h"
 #include "node_addr.h"
 #include "placement.h"
 #include "repair.h"
@@ -73,6 +74,45 @@ int command_parse_count(const char *s, int min, int max, int *out)
 		return -1;
 	*out = (int)v;
 	return 0;
+}
+
+int command_metrics_option(const struct command *cmd, const char *arg, const char **out)
+{
+	struct sockaddr_in sa;
+	char err[300];
+
+	if (metrics_http_addr(arg, &sa, err, sizeof(err)) < 0)
+		return command_usage_error(cmd, "--metrics %s", err);
+	*out = arg;
+	return EXIT_OK;
+}
+
+int command_metrics_start(const struct command *cmd, const char *listen, enum ctl_metrics_verb verb,
+			  struct command_metrics *out)
+{
+	char err[300];
+
+	*out = (struct command_metrics){ NULL, NULL };
+	if (!listen)
+		return EXIT_OK;
+	if (!(out->m = ctl_metrics_new(verb, PACKAGE_VERSION))) {
+		fprintf(stderr, "clusterctl %s: out of memory\n", cmd->name);
+		return EXIT_FAILED;
+	}
+	out->http = metrics_http_start(listen, "clusterctl", ctl_metrics_render, out->m, err, sizeof(err));
+	if (!out->http) {
+		fprintf(stderr, "clusterctl %s: --metrics: cannot listen on %s\n", cmd->name, err);
+		command_metrics_stop(out);
+		return EXIT_FAILED;
+	}
+	return EXIT_OK;
+}
+
+void command_metrics_stop(struct command_metrics *cm)
+{
+	metrics_http_stop(cm->http);
+	ctl_metrics_free(cm->m);
+	*cm = (struct command_metrics){ NULL, NULL };
 }
 
 /* --label HOST:PORT=LABEL, checked like HOST:PORT@LABEL. */
@@ -217,6 +257,7 @@ struct repair_cli {
 	size_t nlabels, nseeds, nnodes;
 	bool to_given, as_masters;
 	int interval_s;
+	const char *metrics_listen;    /* watch --metrics ADDR:PORT, or NULL */
 };
 
 static int repair_cli_push(struct repair_cli *o, struct node_addr **list, size_t *n, const char *arg)
@@ -262,6 +303,10 @@ static int repair_cli_option(void *ctx, int opt, char **argv)
 			return command_usage_error(o->cmd, "--master is for add only");
 		o->as_masters = true;
 		return EXIT_OK;
+	case 'M':
+		if (!watch)
+			return command_usage_error(o->cmd, "--metrics is for watch only");
+		return command_metrics_option(o->cmd, optarg, &o->metrics_listen);
 	case 'h': command_help(o->cmd, stdout); return -1;
 	default:
 		return command_usage_error(o->cmd, "unknown option or missing value: %s",
@@ -300,6 +345,7 @@ static int repair_cli_options(struct repair_cli *o, int argc, char **argv)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "to", required_argument, NULL, 'T' },
 		{ "master", no_argument, NULL, 'm' },
+		{ "metrics", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -359,9 +405,18 @@ static int cmd_watch(const struct command *cmd, int argc, char **argv)
 {
 	struct repair_cli o;
 	int rc = repair_cli_start(&o, cmd, TAKES_INTERVAL, argc, argv);
+	struct command_metrics cm;
 
 	if (rc == EXIT_OK)
+		rc = command_metrics_start(cmd, o.metrics_listen, CTL_METRICS_WATCH, &cm);
+	if (rc == EXIT_OK) {
+		o.r.metrics = cm.m;
+		o.r.stamp = true;
+		if (cm.m)
+			repair_say(&o.r, "metrics at http://%s/metrics", o.metrics_listen);
 		rc = repair_watch(&o.r, o.interval_s);
+		command_metrics_stop(&cm);
+	}
 	return repair_cli_finish(&o, rc);
 }
 
@@ -391,17 +446,20 @@ static const struct command commands[] = {
 	  "its share of masters. Never drops a key. Exit 0 healthy, 1 not fully healed,\n"
 	  "2 unreachable.",
 	  cmd_heal },
-	{ "watch", "[--interval SECONDS] [-a PASSWORD] [--label HOST:PORT=LABEL]... HOST:PORT ...",
+	{ "watch", "[--interval SECONDS] [--metrics ADDR:PORT] [-a PASSWORD] [--label HOST:PORT=LABEL]... "
+		   "HOST:PORT ...",
 	  "Check every interval (default 10 s) and heal when needed, under a lease in the\n"
-	  "cluster so that one watcher heals at a time. Runs until SIGTERM or SIGINT.",
+	  "cluster so that one watcher heals at a time. Runs until SIGTERM or SIGINT.\n"
+	  "--metrics serves Prometheus metrics at http://ADDR:PORT/metrics.",
 	  cmd_watch },
-	{ "archive", "--to DIR [--retain DAYS] [--base-every HOURS] [--user NAME] [-a PASSWORD] "
-		     "HOST:PORT ...",
+	{ "archive", "--to DIR [--retain DAYS] [--base-every HOURS] [--user NAME] [--metrics ADDR:PORT] "
+		     "[-a PASSWORD] HOST:PORT ...",
 	  "Keep, in DIR, a base copy of every master and every write after it with the second\n"
 	  "it arrived (Redis's own multi-part AOF, one directory per history), following\n"
 	  "failovers and new masters. Read with an ACL user that cannot write (--user, or\n"
 	  "$CLUSTERCTL_USER). Histories that ended more than --retain days ago (default 7)\n"
 	  "are deleted; a new base copy is taken every --base-every hours (default 24).\n"
+	  "--metrics serves Prometheus metrics at http://ADDR:PORT/metrics.\n"
 	  "Runs until SIGTERM or SIGINT.",
 	  cmd_archive },
 	{ "backups", "--from DIR [--json]",

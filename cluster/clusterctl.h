@@ -6,6 +6,8 @@
 #include <getopt.h>
 #include <stdio.h>
 
+#include "ctl_metrics.h"
+
 /* clusterctl's exit status: 0 done (check: healthy), 1 failed or refused
  * (check: degraded), 2 a node could not be reached or authenticated,
  * 3 usage. */
@@ -57,5 +59,24 @@ const char *command_default_password(void);
 
 /* A decimal number from min to max into *out: 0, or -1. */
 int command_parse_count(const char *s, int min, int max, int *out);
+
+/* --metrics ADDR:PORT (watch, archive): checked when given, so that a
+ * typo is a usage error before anything starts. EXIT_OK with *out = arg,
+ * or EXIT_USAGE. */
+int command_metrics_option(const struct command *cmd, const char *arg, const char **out);
+
+/* A verb's metrics (ctl_metrics.h) and the listener serving them. */
+struct command_metrics {
+	struct ctl_metrics *m;
+	struct metrics_http *http;
+};
+
+/* Serve the verb's metrics at listen (NULL: --metrics not given, nothing
+ * to do). EXIT_OK, or EXIT_FAILED after saying on stderr why it cannot
+ * listen. */
+int command_metrics_start(const struct command *cmd, const char *listen, enum ctl_metrics_verb verb,
+			  struct command_metrics *out);
+/* Stop serving, then free the figures. */
+void command_metrics_stop(struct command_metrics *cm);
 
 #endif

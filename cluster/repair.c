@@ -386,6 +386,7 @@ int repair_look(struct repair *r, bool *healthy, struct heal_step *s, char *line
 	*healthy = false;
 	if (st != ADMIN_OK) {
 		snprintf(line, len, "cannot read the cluster: %s", err);
+		ctl_metrics_watch_checked(r->metrics, NULL, repair_wall_ms() / 1000.0);
 		return st;
 	}
 	if (health_check(&t, &k) < 0 || heal_plan_next_at(&t, s, repair_wall_ms(), r->forget_after_s * 1000LL) < 0) {
@@ -393,6 +394,7 @@ int repair_look(struct repair *r, bool *healthy, struct heal_step *s, char *line
 		snprintf(line, len, "out of memory");
 		return ADMIN_REFUSED;
 	}
+	ctl_metrics_watch_checked(r->metrics, &k, repair_wall_ms() / 1000.0);
 	*healthy = k.healthy;
 	repair_problem(&t, &k, why, sizeof(why));
 	snprintf(line, len, "degraded: %s; %s", why,
@@ -502,6 +504,7 @@ static int repair_heal_round(struct repair *r, bool first)
 		return EXIT_FAILED;
 	}
 	repair_say(r, "%s", s.reason);
+	ctl_metrics_watch_step(r->metrics, s.kind);
 	strcpy(id, t.nodes[s.node].id);
 	rc = repair_step_run(r, &t, &s);
 	ctable_free(&t);

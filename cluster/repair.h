@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "ctl_metrics.h"
 #include "heal_plan.h"
 #include "hostport.h"
 #include "node_addr.h"
@@ -31,6 +32,7 @@ struct repair {
 	bool (*keep_going)(struct repair *r);
 	void *lease;                     /* watch's */
 	volatile sig_atomic_t *stop;     /* watch: set by SIGTERM/SIGINT */
+	struct ctl_metrics *metrics;     /* watch --metrics: checks and steps counted; else NULL */
 };
 
 /* Log one line on stdout ("clusterctl heal: ..."), with the time when

@@ -113,6 +113,7 @@ static bool lease_keep(struct repair *r)
 	if (lease_eval(l, renew_script, err, sizeof(err)) == 1)
 		return true;
 	repair_say(r, "lease %s lost: %s", l->holder, err);
+	ctl_metrics_watch_lease(r->metrics, false);
 	return false;
 }
 
@@ -162,11 +163,14 @@ static void watch_heal(struct repair *r, struct lease *l, char *last, size_t len
 		return;
 	}
 	repair_say(r, "lease %s taken for %d ms: healing", l->holder, LEASE_MS);
+	ctl_metrics_watch_lease(r->metrics, true);
 	r->lease = l;
 	r->keep_going = lease_keep;
 	int rc = repair_heal(r);
 	r->keep_going = NULL;
 	lease_release(r, l);
+	ctl_metrics_watch_lease(r->metrics, false);
+	ctl_metrics_watch_healed(r->metrics, rc == EXIT_OK);
 	repair_say(r, "heal finished: %s", rc == EXIT_OK ? "healthy" : "not fully healed");
 	last[0] = '\0';
 }
@@ -186,6 +190,7 @@ int repair_watch(struct repair *r, int interval_s)
 	r->stop = &watch_stop;
 	r->stamp = true;
 	r->forget_after_s = WATCH_FORGET_AFTER_S;
+	ctl_metrics_watch_interval(r->metrics, interval_s);
 	repair_say(r, "watching every %d s as %s", interval_s, l.holder);
 	while (!watch_stop) {
 		struct heal_step s;

@@ -21,6 +21,7 @@
 
 #include "escape.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "mono.h"
 #include "newscache.h"
 #include "pool.h"
@@ -578,11 +579,10 @@ int main(int argc, char **argv)
 	int ready = site.pool && site.cache;
 	if (ready && site.cfg.metrics_listen)
 		ready = (patterns = route_patterns(&nroutes)) && (site.metrics = metrics_new(patterns, nroutes));
-	struct MHD_Daemon *md = ready && site.metrics ? metrics_listen_start(&site) : NULL;
+	struct metrics_http *md = ready && site.metrics ? metrics_listen_start(&site) : NULL;
 	struct MHD_Daemon *d = ready && (md || !site.metrics) ? start(&site) : NULL;
 	if (!d) {
-		if (md)
-			MHD_stop_daemon(md);
+		metrics_http_stop(md);
 		metrics_free(site.metrics);
 		free(patterns);
 		pool_free(site.pool);
@@ -602,8 +602,7 @@ int main(int argc, char **argv)
 	log_info("stopping (%lu requests, %lu answered 5xx)", (unsigned long)site.requests,
 	       (unsigned long)site.errors_5xx);
 	MHD_stop_daemon(d);
-	if (md)
-		MHD_stop_daemon(md);
+	metrics_http_stop(md);
 	metrics_free(site.metrics);
 	free(patterns);
 	pool_free(site.pool);

@@ -83,9 +83,9 @@ void api_error(struct req *r, const char *msg);
 void render_unavailable(struct req *r);
 
 /* --- metrics_listen.c: the metrics listener (s->cfg.metrics_listen);
- * NULL, logged, when it cannot listen. --- */
-struct MHD_Daemon;
-struct MHD_Daemon *metrics_listen_start(struct site *s);
+ * NULL, logged, when it cannot listen. metrics_http_stop() ends it. --- */
+struct metrics_http;
+struct metrics_http *metrics_listen_start(struct site *s);
 
 /* --- mail.c --- */
 int mail_send(const struct site *s, const char *to, const char *subject, const char *body,
