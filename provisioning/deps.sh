@@ -13,8 +13,12 @@ BUILD="build-essential autoconf automake pkg-config libpcap-dev libnl-3-dev libn
 # packages (tests/integration/42-packages.sh).
 PACKAGE="debhelper dpkg-dev fakeroot lintian"
 RUN="iproute2 iputils-ping"
-# What the namespace lab runs besides the project's programs.
-LAB="redis-server redis-tools nftables nginx curl python3-jinja2 python3-aiosmtpd dnsmasq-base jq"
+# What the namespace lab runs besides the project's programs: the stack,
+# its monitor host (Prometheus, Alertmanager, the exporters) and its
+# central logs (rsyslog with RELP).
+LAB="redis-server redis-tools nftables nginx curl python3-jinja2 python3-aiosmtpd dnsmasq-base jq
+     prometheus prometheus-alertmanager prometheus-redis-exporter prometheus-node-exporter
+     prometheus-blackbox-exporter rsyslog rsyslog-relp"
 # What the machines lab adds: the machines, the packages it installs in them,
 # and the playbook it runs over SSH.
 MACHINES="systemd-container mmdebstrap openssh-client ansible"

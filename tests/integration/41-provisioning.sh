@@ -79,10 +79,10 @@ host_vars() {
 	cat <<-JSON
 	{"host":"$1","addr":"$2","net":"10.33.0","prefix_len":24,
 	 "fronts":$FRONTS,"redis_hosts":$REDIS,"redis_ports":[6379,6380],
-	 "backup_hosts":[{"name":"backup","addr":"10.33.0.6"}],
+	 "backup_hosts":[{"name":"backup","addr":"10.33.0.6"}],"monitor_hosts":[{"name":"monitor","addr":"10.33.0.8"}],
 	 "redis_password":"$PW","vip_base":200,"interface":"eth0","advert_interval":1,
-	 "vipd_socket":"/run/vipd/vipd.sock","vipd_state_dir":"/var/lib/vipd",
-	 "newsd_listen":"unix:/run/newsd/newsd.sock","newsd_workers":4,"newsd_metrics_listen":"127.0.0.1:9651","site_name":"Lamer News",
+	 "vipd_socket":"/run/vipd/vipd.sock","vipd_state_dir":"/var/lib/vipd","vipd_metrics_listen":"0.0.0.0:9650",
+	 "newsd_listen":"unix:/run/newsd/newsd.sock","newsd_workers":4,"newsd_metrics_listen":"0.0.0.0:9651","site_name":"Lamer News",
 	 "site_url":"http://news.lab","mail_relay":"smtp://10.33.0.5:25","mail_from":"noreply@news.lab",
 	 "port":6380,"redis_dir":"/var/lib/redis/cluster-6380","cluster_node_timeout":5000}
 	JSON

@@ -105,13 +105,14 @@ check() {
 
 skip() { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2"; }
 
-# default_suite_only: for a script that tests what is built from the tree
-# itself (packages, machines), not the build tests/run hands it: it runs
-# in the default suite, and the others (VIPD_SUITE=sanitize) skip it.
+# default_suite_only [WHY]: for a script whose subject is not the build
+# tests/run hands it (packages and machines built from the tree itself,
+# third-party daemons' configuration): it runs in the default suite, and
+# the others (VIPD_SUITE=sanitize) skip it, saying WHY.
 default_suite_only() {
 	case ${VIPD_SUITE:-default} in
 	default) ;;
-	*) echo "1..0 # SKIP builds its own packages from the tree: runs in the default suite only"; exit 0 ;;
+	*) echo "1..0 # SKIP ${1:-builds its own packages from the tree}: runs in the default suite only"; exit 0 ;;
 	esac
 }
 
