@@ -34,40 +34,18 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tree=$(cd "$here/../.." && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/netns.sh"   # wait_until
+. "$here/../lib/lab.sh"       # lab_need, lab_env, lab
 
-skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 default_suite_only "tests the logging's configuration"
-[ "$(id -u)" -eq 0 ] || skip_all "needs root for network namespaces"
-for t in ip redis-server nginx dnsmasq curl jq logger /usr/sbin/rsyslogd; do
-	command -v "$t" >/dev/null || skip_all "$t is not installed (provisioning/deps.sh lab)"
-done
+lab_need ip redis-server nginx dnsmasq curl jq logger /usr/sbin/rsyslogd
 for m in imrelp omrelp imfile; do
 	ls /usr/lib/*/rsyslog/$m.so >/dev/null 2>&1 || skip_all "rsyslog's $m is missing (apt-get install rsyslog-relp)"
 done
-(cd / && /usr/bin/python3 -c 'import aiosmtpd') 2>/dev/null || skip_all "python3 aiosmtpd is not installed"
-TAG=${TEST_NS_TAG:-}
-export VIPD_BUILD=${VIPD_BUILD:-$tree/build/default}
-for b in vrrpd/vipd vrrpd/vipctl cluster/clusterctl webapp/newsd; do
-	[ -x "$VIPD_BUILD/$b" ] || skip_all "no $b in $VIPD_BUILD (build it, or set VIPD_BUILD)"
-done
-
-labcmd=$tree/provisioning/lab
-export LAB_PREFIX=l48$TAG- LAB_STATE LAB_NET
-LAB_NET=10.95.$(($(printf '%s' "$TAG" | cksum | cut -d' ' -f1) % 100 + 100))
-out=$tree/tests/out
-mkdir -p "$out"
-for ns in $(ip netns list | awk '{print $1}' | grep "^$LAB_PREFIX" || true); do
-	echo "# removing namespace $ns left by an earlier run"
-	ip netns delete "$ns" 2>/dev/null
-done
-ip link delete "${LAB_PREFIX}up" 2>/dev/null && echo "# removed ${LAB_PREFIX}up left by an earlier run"
-ip -br addr | grep -q " $LAB_NET\.1/24" && skip_all "$LAB_NET.0/24 is in use on this machine"
-LAB_STATE=$(mktemp -d "${TMPDIR:-/tmp}/lab-l48$TAG.XXXXXX")
+lab_env l48 10.95
 W=$(mktemp -d "${TMPDIR:-/tmp}/l48$TAG-work.XXXXXX")   # the senders' records
 SENDERS=()
 WRITER=
 
-lab() { "$labcmd" "$@"; }
 save_logs() {
 	local d=$out/lab-logs${TAG:+-$TAG} h f
 	rm -rf "$d"; mkdir -p "$d"

@@ -25,36 +25,15 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tree=$(cd "$here/../.." && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/netns.sh"   # wait_until
+. "$here/../lib/lab.sh"       # lab_need, lab_env, lab
 
-skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 default_suite_only "tests the monitoring's configuration"
-[ "$(id -u)" -eq 0 ] || skip_all "needs root for network namespaces"
-for t in ip redis-server nginx dnsmasq curl jq prometheus promtool prometheus-alertmanager \
-	prometheus-redis-exporter prometheus-node-exporter prometheus-blackbox-exporter nft; do
-	command -v "$t" >/dev/null || skip_all "$t is not installed (provisioning/deps.sh test)"
-done
-TAG=${TEST_NS_TAG:-}
-export VIPD_BUILD=${VIPD_BUILD:-$tree/build/default}
-for b in vrrpd/vipd cluster/clusterctl webapp/newsd; do
-	[ -x "$VIPD_BUILD/$b" ] || skip_all "no $b in $VIPD_BUILD (build it, or set VIPD_BUILD)"
-done
-
-labcmd=$tree/provisioning/lab
-export LAB_PREFIX=m49$TAG- LAB_STATE LAB_NET
-LAB_NET=10.93.$(($(printf '%s' "$TAG" | cksum | cut -d' ' -f1) % 100 + 100))
-out=$tree/tests/out
-mkdir -p "$out"
-for ns in $(ip netns list | awk '{print $1}' | grep "^$LAB_PREFIX" || true); do
-	echo "# removing namespace $ns left by an earlier run"
-	ip netns delete "$ns" 2>/dev/null
-done
-ip link delete "${LAB_PREFIX}up" 2>/dev/null && echo "# removed ${LAB_PREFIX}up left by an earlier run"
-ip -br addr | grep -q " $LAB_NET\.1/24" && skip_all "$LAB_NET.0/24 is in use on this machine"
-LAB_STATE=$(mktemp -d "${TMPDIR:-/tmp}/lab-m49$TAG.XXXXXX")
+lab_need ip redis-server nginx dnsmasq curl jq nft prometheus promtool prometheus-alertmanager \
+	prometheus-redis-exporter prometheus-node-exporter prometheus-blackbox-exporter
+lab_env m49 10.93
 SW=${LAB_PREFIX}sw
 MON=$LAB_NET.8
 
-lab() { "$labcmd" "$@"; }
 cleanup() {
 	ip netns exec "$SW" nft delete table bridge splitbrain 2>/dev/null
 	if [ "$TAP_FAILED" != 0 ] && [ -d "$LAB_STATE" ]; then
