@@ -30,8 +30,12 @@ ok_st "the VIP of 200 is on r2 only" wait_until 3 only_holder r2 $VIP
 ok "r1 and r3 name r2 as master of 200" wait_until 3 eval \
 	'[ "$(vfield r1 200 .master)" = 10.99.11.12 ] && [ "$(vfield r3 200 .master)" = 10.99.11.12 ]'
 ok_st "201 (equal priorities) has exactly one master" wait_until 10 eval '[ "$(masters 201 | wc -w)" = 1 ]'
+# At start the tie may still be settling (a master hands over on hearing
+# its equal with the higher address): one master that holds the VIP alone,
+# both at the same moment, is the settled state.
+ok_st "the VIP of 201 is on its master only" wait_until 5 eval \
+	'm=$(masters 201); [ "$(wc -w <<<"$m")" = 1 ] && only_holder "$m" $TIE'
 m201=$(masters 201)
-ok_st "the VIP of 201 is on its master only" wait_until 3 only_holder "$m201" $TIE
 
 f200() { vfield r2 200 "$1"; }
 eq "status --json: priority of r2's 200" "$(f200 .priority)" 150
