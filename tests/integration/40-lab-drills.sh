@@ -37,37 +37,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tree=$(cd "$here/../.." && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/netns.sh"   # wait_until
+. "$here/../lib/lab.sh"       # lab_need, lab_env, lab
 
-skip_all() { echo "1..0 # SKIP $*"; exit 0; }
-[ "$(id -u)" -eq 0 ] || skip_all "needs root for network namespaces"
-for t in ip redis-server redis-cli nginx dnsmasq curl jq flock timeout awk; do
-	command -v "$t" >/dev/null || skip_all "$t is not installed (provisioning/deps.sh test)"
-done
-(cd / && /usr/bin/python3 -c 'import aiosmtpd') 2>/dev/null || skip_all "python3 aiosmtpd is not installed"
-TAG=${TEST_NS_TAG:-}
-export VIPD_BUILD=${VIPD_BUILD:-$tree/build/default}
-for b in vrrpd/vipd vrrpd/vipctl cluster/clusterctl webapp/newsd; do
-	[ -x "$VIPD_BUILD/$b" ] || skip_all "no $b in $VIPD_BUILD (build it, or set VIPD_BUILD)"
-done
-
-labcmd=$tree/provisioning/lab
-export LAB_PREFIX=e40$TAG- LAB_STATE LAB_NET
-LAB_NET=10.97.$(($(printf '%s' "$TAG" | cksum | cut -d' ' -f1) % 100 + 100))
-out=$tree/tests/out
-mkdir -p "$out"
-
-# One run per tag at a time; a run that was killed leaves namespaces behind
-# (its state directory, and so its "lab down", are gone): remove them.
-exec {lock_fd}>"${TMPDIR:-/tmp}/vipd-lab-e40$TAG.lock"
-flock -w 300 "$lock_fd" || echo "# another 40-lab-drills run with tag '$TAG' still holds the lock; going ahead"
-for ns in $(ip netns list | awk '{print $1}' | grep "^$LAB_PREFIX" || true); do
-	echo "# removing namespace $ns left by an earlier run"
-	ip netns delete "$ns" 2>/dev/null
-done
-ip link delete "${LAB_PREFIX}up" 2>/dev/null && echo "# removed ${LAB_PREFIX}up left by an earlier run"
-ip -br addr | grep -q " $LAB_NET\.1/24" && skip_all "$LAB_NET.0/24 is in use on this machine"
-
-LAB_STATE=$(mktemp -d "${TMPDIR:-/tmp}/lab-e40$TAG.XXXXXX")
+lab_need ip redis-server redis-cli nginx dnsmasq curl jq flock timeout awk
+# One run per tag at a time (lab_env then removes what a killed run left).
+exec {lock_fd}>"${TMPDIR:-/tmp}/vipd-lab-e40${TEST_NS_TAG:-}.lock"
+flock -w 300 "$lock_fd" || echo "# another 40-lab-drills run with tag '${TEST_NS_TAG:-}' still holds the lock; going ahead"
+lab_env e40 10.97
 TR=$(mktemp -d "${TMPDIR:-/tmp}/e40$TAG-traffic.XXXXXX")   # the traffic's files
 export TR TR_NET=$LAB_NET TR_AUTH='' TR_SECRET='' TR_TITLE="Drill story $TAG" TR_STAMP
 TR_STAMP=$(date +%s)
@@ -75,7 +51,6 @@ TRAFFIC_PIDS=()
 SAMPLER_PIDS=()
 ANCHOR=tap   # where the run got to, for the failure logs
 
-lab() { "$labcmd" "$@"; }
 cl() { ip netns exec "${LAB_PREFIX}client" "$@"; }   # on the client host
 now_us() { echo "${EPOCHREALTIME/./}"; }
 secs_since() { local d=$(($(now_us) - $1)); printf '%d.%01d' $((d / 1000000)) $((d % 1000000 / 100000)); }
