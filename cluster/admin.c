@@ -132,10 +132,22 @@ static char *admin_text(struct admin_node *n, int *status, const char *fmt, ...)
 	return text;
 }
 
+static const char *default_user;
+
+void admin_set_user(const char *user)
+{
+	default_user = user && *user ? user : NULL;
+}
+
+const char *admin_user(void)
+{
+	return default_user;
+}
+
 int admin_open(struct admin_node *n, const char *host, int port, const char *password,
 	       int timeout_ms)
 {
-	return admin_open_as(n, host, port, NULL, password, timeout_ms);
+	return admin_open_as(n, host, port, default_user, password, timeout_ms);
 }
 
 int admin_open_as(struct admin_node *n, const char *host, int port, const char *user,

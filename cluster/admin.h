@@ -30,7 +30,13 @@ struct admin_node {
 	char err[320];                /* the last failure, naming the node */
 };
 
-/* Connect (giving up after timeout_ms), AUTH when password is set, PING.
+/* The ACL user admin_open logs in as (NULL or "": the default user); the
+ * program sets it once, before any connection ($CLUSTERCTL_USER). */
+void admin_set_user(const char *user);
+const char *admin_user(void);
+
+/* Connect (giving up after timeout_ms), AUTH when password is set, PING,
+ * as the user admin_set_user named.
  * The node's name is set even on failure, for the message in n->err. */
 int admin_open(struct admin_node *n, const char *host, int port, const char *password,
 	       int timeout_ms);

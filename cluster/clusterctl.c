@@ -482,8 +482,8 @@ static void usage(FILE *out)
 	fprintf(out, "usage: clusterctl COMMAND [OPTIONS] ...\n\nCommands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(out, "  %-7s %s\n", c->name, c->usage);
-	fprintf(out, "\n-a PASSWORD (or $CLUSTERCTL_AUTH) authenticates to every node, as --user NAME\n"
-		     "(or $CLUSTERCTL_USER) where a verb takes it.\n"
+	fprintf(out, "\n-a PASSWORD (or $CLUSTERCTL_AUTH) authenticates to every node, as the ACL\n"
+		     "user $CLUSTERCTL_USER when it is set (archive: --user NAME).\n"
 		     "Exit status: 0 done or healthy, 1 failed or degraded, 2 a node unreachable\n"
 		     "or refusing the password, 3 usage error. See clusterctl(8).\n");
 }
@@ -519,5 +519,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
+	/* Every verb logs in as $CLUSTERCTL_USER (an ACL user) when it is set;
+	 * archive's --user overrides it. */
+	admin_set_user(getenv("CLUSTERCTL_USER"));
 	return cmd->run(cmd, argc - 1, argv + 1);
 }

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "admin.h"
 #include "client.h"
 #include "clusterctl.h"
 #include "mono.h"
@@ -55,6 +56,7 @@ static struct cluster *lease_connect(struct repair *r, char *err, size_t len)
 			seeds[i] = text[i];
 		}
 		struct cluster_opts o = { .seeds = seeds, .nseeds = n, .password = r->password,
+					  .user = admin_user(),
 					  .connect_timeout_ms = 1000, .command_timeout_ms = 2000 };
 		c = cluster_open(&o, err, len);
 	}

@@ -29,6 +29,10 @@ RENDER=$tree/provisioning/render
 TEMPLATES=$tree/provisioning/templates
 PLAYBOOKS=$tree/provisioning/ansible
 PW=provisioning-test-0123456789
+REPL_PW=replication-test-0123456789 NEWSD_PW=newsd-test-0123456789
+# What group_vars/all.yml derives when no password is given for them.
+REPL_PW_REAL=$(printf '%s' "$PW/replication" | sha256sum | cut -d' ' -f1)
+NEWSD_PW_REAL=$(printf '%s' "$PW/newsd" | sha256sum | cut -d' ' -f1)
 
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 [ "$(id -u)" = 0 ] || skip_all "needs root for a network namespace"
@@ -66,6 +70,8 @@ lab_vars() {
 	 "fronts":$FRONTS,"redis_hosts":$REDIS,"redis_ports":[6379,6380],
 	 "backup_hosts":[{"name":"backup","addr":"10.33.0.6"}],
 	 "redis_password":"$PW","vip_base":200,"interface":"eth0","advert_interval":0.1,
+	 "replication_password":"$REPL_PW","newsd_redis_user":"newsd","newsd_redis_password":"$NEWSD_PW",
+	 "redis_aclfile":"$dir/$1/redis-users.acl",
 	 "vipd_socket":"$dir/$1/vipd.sock","vipd_state_dir":"$dir/$1/state",
 	 "newsd_listen":"unix:$dir/$1/newsd.sock","newsd_workers":4,"newsd_metrics_listen":"127.0.0.1:9651","site_name":"Lamer News",
 	 "site_url":"http://news.lab","mail_relay":"smtp://10.33.0.5:25","mail_from":"noreply@news.lab",
@@ -81,6 +87,9 @@ host_vars() {
 	 "fronts":$FRONTS,"redis_hosts":$REDIS,"redis_ports":[6379,6380],
 	 "backup_hosts":[{"name":"backup","addr":"10.33.0.6"}],"monitor_hosts":[{"name":"monitor","addr":"10.33.0.8"}],
 	 "redis_password":"$PW","vip_base":200,"interface":"eth0","advert_interval":1,
+	 "redis_admin_user":"clusterctl","replication_password":"$REPL_PW_REAL","newsd_redis_user":"newsd",
+	 "newsd_redis_password":"$NEWSD_PW_REAL",
+	 "redis_aclfile":"/etc/redis/cluster-users.acl",
 	 "vipd_socket":"/run/vipd/vipd.sock","vipd_state_dir":"/var/lib/vipd","vipd_metrics_listen":"0.0.0.0:9650",
 	 "newsd_listen":"unix:/run/newsd/newsd.sock","newsd_workers":4,"newsd_metrics_listen":"0.0.0.0:9651","site_name":"Lamer News",
 	 "site_url":"http://news.lab","mail_relay":"smtp://10.33.0.5:25","mail_from":"noreply@news.lab",
@@ -128,6 +137,7 @@ render_all() {
 			done ;;
 		redis*)
 			"$RENDER" "$TEMPLATES/redis.nft.j2" "$dir/$h/vars.json" >"$dir/$h/redis.nft" || return 1
+			"$RENDER" "$TEMPLATES/redis-users.acl.j2" "$dir/$h/vars.json" >"$dir/$h/redis-users.acl" || return 1
 			for p in 6379 6380; do
 				lab_vars "$h" "$a" "\"port\":$p,\"redis_dir\":\"$dir/$h/data-$p\"" |
 					"$RENDER" "$TEMPLATES/redis.conf.j2" >"$dir/$h/redis-$p.conf" || return 1
@@ -170,9 +180,10 @@ ok "newsd.conf seeds are every redis host at both ports" \
 # ---- redis --------------------------------------------------------------
 
 conf=$dir/redis02/redis-6380.conf
-ok "redis.conf binds the host, with the port, password and cluster settings" eval '
+ok "redis.conf binds the host, with the port, ACL file, replication user and cluster settings" eval '
 	grep -qx "bind 10.33.0.12" "$conf" && grep -qx "port 6380" "$conf" &&
-	grep -qx "requirepass \"$PW\"" "$conf" && grep -qx "masterauth \"$PW\"" "$conf" &&
+	grep -qx "aclfile \"$dir/redis02/redis-users.acl\"" "$conf" && ! grep -q "^requirepass" "$conf" &&
+	grep -qx "masteruser replication" "$conf" && grep -qx "masterauth \"$REPL_PW\"" "$conf" &&
 	grep -qx "cluster-enabled yes" "$conf" && grep -qx "cluster-node-timeout 2000" "$conf" &&
 	grep -qx "cluster-require-full-coverage no" "$conf" && grep -qx "dir \"$dir/redis02/data-6380\"" "$conf"'
 if have redis-server && have redis-cli; then
@@ -190,10 +201,27 @@ if have redis-server && have redis-cli; then
 		kill -0 "$REDIS_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	check "\"$(rcli -a "$PW" ping)\" = PONG" "redis-server runs the rendered redis.conf and answers PING with the password"
-	check "\"$(rcli ping | grep -c NOAUTH)\" = 1" "...and refuses a client without it"
-	check "\"$(rcli -a "$PW" info cluster | tr -d '\r' | grep -x cluster_enabled:1)\" = cluster_enabled:1" \
+	check "\"$(rcli --user clusterctl -a "$PW" ping)\" = PONG" \
+		"redis-server runs the rendered redis.conf and ACL file: the administration user answers PING"
+	check "\"$(rcli ping | grep -c NOAUTH)\" = 1" "...a client without a user is refused"
+	like "$(rcli -a "$PW" ping)" "*WRONGPASS*" "...and so is the default user, even with the right password (it is off)"
+	check "\"$(rcli --user clusterctl -a "$PW" info cluster | tr -d '\r' | grep -x cluster_enabled:1)\" = cluster_enabled:1" \
 		"...as a cluster node"
+	ncli() { rcli --user newsd -a "$NEWSD_PW" "$@"; }
+	rcli --user clusterctl -a "$PW" cluster addslotsrange 0 16383 >/dev/null
+	for _ in $(seq 1 50); do
+		rcli --user clusterctl -a "$PW" cluster info | grep -q '^cluster_state:ok' && break
+		sleep 0.1
+	done
+	is "$(ncli set news:{1} x)" OK "the newsd user writes the site's keys"
+	for c in flushall "config get requirepass" "keys news:?" "script flush" "acl list" "cluster reset" \
+		"set clusterctl:lease x"; do
+		# shellcheck disable=SC2086
+		like "$(set -f; ncli $c)" "*NOPERM*" "...and may not $c"
+	done
+	like "$(rcli --user replication -a "$REPL_PW" get news:{1})" "*NOPERM*" "the replication user reads no key"
+	is "$(grep -c -e "$PW" -e "$NEWSD_PW" -e "$REPL_PW" "$dir/redis01/redis-users.acl")" 0 \
+		"the ACL file holds no password, only their SHA-256"
 	[ "$TAP_FAILED" = 0 ] || note "$(cat "$dir/local/redis.log")"
 	kill -TERM "$REDIS_PID" 2>/dev/null
 	wait "$REDIS_PID" 2>/dev/null
@@ -211,9 +239,15 @@ if have nft; then
 	ok "front.nft: VRRP only from the front-ends to 224.0.0.18, HTTP and ssh open" eval '
 		grep -qF "ip saddr { 10.33.0.21, 10.33.0.22, 10.33.0.23 } ip daddr 224.0.0.18 ip protocol vrrp accept" "$dir/front01/front.nft" &&
 		grep -q "tcp dport 80 accept" "$dir/front01/front.nft" && grep -q "tcp dport 22 accept" "$dir/front01/front.nft"'
-	ok "redis.nft: redis and bus ports only from the front-ends, redis hosts and the backup host" \
-		grep -qF "ip saddr { 10.33.0.21, 10.33.0.22, 10.33.0.23, 10.33.0.11, 10.33.0.12, 10.33.0.13, 10.33.0.6 } tcp dport { 6379, 16379, 6380, 16380 } accept" \
+	ok "redis.nft: redis ports only from the front-ends, redis hosts and the backup host" \
+		grep -qF "ip saddr { 10.33.0.21, 10.33.0.22, 10.33.0.23, 10.33.0.11, 10.33.0.12, 10.33.0.13, 10.33.0.6 } tcp dport { 6379, 6380 } accept" \
 		"$dir/redis01/redis.nft"
+	ok "redis.nft: the cluster bus ports only from the redis hosts" \
+		grep -qF "ip saddr { 10.33.0.11, 10.33.0.12, 10.33.0.13 } tcp dport { 16379, 16380 } accept" "$dir/redis01/redis.nft"
+	is "$(grep -c 'dport.*16379' "$dir/redis01/redis.nft")" 1 "...and no other rule opens them"
+	ok "every ruleset counts what its policy drops" eval '
+		grep -q "counter comment \"dropped\"" "$dir/front01/front.nft" &&
+		grep -q "counter comment \"dropped\"" "$dir/redis01/redis.nft"'
 	ok "loaded twice beside vipd's table, a ruleset replaces only its own" eval '
 		in_ns nft add table inet vipd && in_ns nft -f "$dir/front01/front.nft" &&
 		in_ns nft -f "$dir/redis01/redis.nft" && in_ns nft list tables | sort | tr "\n" " " |
@@ -238,7 +272,7 @@ cat >"$dir/render.yml" <<'EOF'
         mode: "0644"
       loop: "{{ only.split(',') if only is defined else
                 (['vipd.conf.j2', 'newsd.conf.j2', 'front.nft.j2'] if 'front_ends' in group_names
-                 else ['redis.conf.j2', 'redis.nft.j2']) }}"
+                 else ['redis.conf.j2', 'redis-users.acl.j2', 'redis.nft.j2']) }}"
     - name: Write the nginx site
       ansible.builtin.copy:
         content: "{{ nginx_site }}"
@@ -258,11 +292,12 @@ if have ansible-playbook; then
 	# The lab's variables for front02, through the template module.
 	ok "ansible-playbook renders every template with the lab's variables" eval \
 		'ansible-playbook -i localhost, -c local "$dir/render.yml" -e @"$dir/front02/vars.json" \
-		 -e "tdir=$TEMPLATES out=$dir/a only=vipd.conf.j2,newsd.conf.j2,redis.conf.j2,front.nft.j2,redis.nft.j2" \
+		 -e "tdir=$TEMPLATES out=$dir/a only=vipd.conf.j2,newsd.conf.j2,redis.conf.j2,redis-users.acl.j2,front.nft.j2,redis.nft.j2" \
 		 >"$dir/ansible-a.log" 2>&1 || { tail -20 "$dir/ansible-a.log" >>"$dir/notes"; false; }'
 	"$RENDER" "$TEMPLATES/redis.conf.j2" "$dir/front02/vars.json" >"$dir/front02/redis.conf-as-front02"
 	"$RENDER" "$TEMPLATES/redis.nft.j2" "$dir/front02/vars.json" >"$dir/front02/redis.nft-as-front02"
-	for t in vipd.conf newsd.conf front.nft redis.conf redis.nft; do
+	"$RENDER" "$TEMPLATES/redis-users.acl.j2" "$dir/front02/vars.json" >"$dir/front02/redis-users.acl-as-front02"
+	for t in vipd.conf newsd.conf front.nft redis.conf redis-users.acl redis.nft; do
 		mine=$dir/front02/$t
 		[ -f "$mine" ] || mine=$dir/front02/$t-as-front02
 		ok "Ansible's template module writes $t.j2 byte for byte as provisioning/render" eval \
@@ -277,7 +312,7 @@ if have ansible-playbook; then
 		'ansible-playbook -i "$INVENTORY" -c local -l front02,redis02 "$dir/render.yml" \
 		 -e "tdir=$TEMPLATES out=$dir/b source_dir=$tree port=6380 nginx_cache_dir=$dir/cache" \
 		 >"$dir/ansible-b.log" 2>&1 || { tail -20 "$dir/ansible-b.log" >>"$dir/notes"; false; }'
-	for ht in front02:vipd.conf front02:newsd.conf front02:front.nft redis02:redis.conf redis02:redis.nft; do
+	for ht in front02:vipd.conf front02:newsd.conf front02:front.nft redis02:redis.conf redis02:redis-users.acl redis02:redis.nft; do
 		h=${ht%:*} t=${ht#*:}
 		"$RENDER" "$TEMPLATES/$t.j2" "$dir/real/$h.json" >"$dir/real/$h-$t"
 		ok "group_vars/all.yml gives $h's $t the inventory's hosts and the defaults" eval \
