@@ -3,7 +3,15 @@
  * Every call is a batch (a single command is a batch of one), so MOVED,
  * ASK, TRYAGAIN and unreachable nodes are handled in one place: run_rounds.
  * Connections are blocking hiredis contexts with SO_RCVTIMEO/SO_SNDTIMEO
- * set to the command timeout, one per node, opened on first use. */
+ * set to the command timeout, one per node, opened on first use.
+ *
+ * Two rules keep a bad node from costing more than it must. A redirect is
+ * followed only to a node of the slot map (a held one waits for a reload
+ * of the map, see client_batch.h), so the password goes only to nodes the
+ * cluster itself names. A node that failed is down for a while
+ * (backoff.h): commands for it fail at once, and the map is reloaded at
+ * most every BACKOFF_REFRESH_MS so that a replica promoted in its place
+ * takes its commands as soon as the cluster says so. */
 #include "client.h"
 
 #include <errno.h>
@@ -14,18 +22,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backoff.h"
 #include "client_batch.h"
+#include "log.h"
 #include "mono.h"
 #include "slot.h"
 
 #define DEFAULT_TIMEOUT_MS 1000
 #define DEFAULT_REDIRECTS 5
 #define TRYAGAIN_PAUSE_MS 25
+/* A refused redirect is logged at most this often per client; the ones in
+ * between are counted in the next line. */
+#define REFUSAL_LOG_MS 1000
 
 struct client_conn {
 	struct slot_addr addr;
 	redisContext *ctx;   /* NULL: not connected */
 	bool failed;         /* the last attempt to reach it failed */
+	struct backoff bo;   /* down until bo.until_ms after a connect or I/O failure */
+	char last_err[256];  /* why it is down, without the node's name */
 };
 
 struct cluster {
@@ -37,6 +52,9 @@ struct cluster {
 	struct client_conn *conns;
 	size_t nconns, conncap;
 	size_t next_refresh; /* rotates the node a refresh asks first */
+	long long refreshed_at;       /* mono ms of the last refresh started */
+	long long refusal_logged_at;  /* mono ms of the last refused redirect logged */
+	unsigned long refusals_unlogged;
 	struct cluster_stats stats;
 };
 
@@ -82,6 +100,28 @@ static void conn_drop(struct client_conn *n)
 	n->ctx = NULL;
 }
 
+/* A connect or I/O failure on n (err names it): count it, and keep the
+ * node down until its backoff deadline. */
+static void conn_down(struct cluster *c, struct client_conn *n, const char *err)
+{
+	char node[HOSTPORT_STRLEN];
+	size_t len = strlen(slot_addr_str(&n->addr, node));
+
+	if (strncmp(err, node, len) == 0 && strncmp(err + len, ": ", 2) == 0)
+		err += len + 2;
+	snprintf(n->last_err, sizeof(n->last_err), "%s", err);
+	n->failed = true;
+	backoff_fail(&n->bo, mono_ms());
+	c->stats.node_failures++;
+}
+
+/* The node answered: up again. */
+static void conn_up(struct client_conn *n)
+{
+	n->failed = false;
+	backoff_ok(&n->bo);
+}
+
 /* Describe a failed call on n's context (made with a timeout of ms) and
  * close it: a context that failed, or timed out half-way through a reply,
  * is not reusable. */
@@ -100,8 +140,7 @@ static void conn_failed(struct cluster *c, struct client_conn *n, const char *wh
 		snprintf(err, errlen, "%s: %s: %s", node, what, n->ctx && n->ctx->err ?
 			 n->ctx->errstr : "out of memory");
 	conn_drop(n);
-	n->failed = true;
-	c->stats.node_failures++;
+	conn_down(c, n, err);
 }
 
 static int conn_auth(struct cluster *c, struct client_conn *n, char *err, size_t errlen)
@@ -124,11 +163,14 @@ static int conn_auth(struct cluster *c, struct client_conn *n, char *err, size_t
 			 c->user ? " as " : "", c->user ? c->user : "", r->str);
 		freeReplyObject(r);
 		conn_drop(n);
+		/* The node answered: a wrong password is no reason to back
+		 * off, and every call says so at once anyway. */
 		n->failed = true;
 		c->stats.node_failures++;
 		return -1;
 	}
 	freeReplyObject(r);
+	conn_up(n);
 	return 0;
 }
 
@@ -142,14 +184,29 @@ static bool conn_stale(const redisContext *ctx)
 	return poll(&p, 1, 0) != 0;
 }
 
-/* A connected, authenticated context for a, or NULL with err. */
-static redisContext *conn_get(struct cluster *c, const struct slot_addr *a, char *err, size_t errlen)
+/* A connected, authenticated context for a, or NULL with err; *down
+ * (when not NULL) tells whether that is because a is down, in which case
+ * nothing was tried. */
+static redisContext *conn_get(struct cluster *c, const struct slot_addr *a, char *err, size_t errlen,
+			      bool *down)
 {
 	char node[HOSTPORT_STRLEN];
 	struct client_conn *n = conn_slot(c, a);
+	long long wait;
 
+	if (down)
+		*down = false;
 	if (!n) {
 		snprintf(err, errlen, "%s: out of memory", slot_addr_str(a, node));
+		return NULL;
+	}
+	wait = backoff_wait_ms(&n->bo, mono_ms());
+	if (wait > 0) {
+		snprintf(err, errlen, "%s: node down, next try in %lld ms (%u failure%s in a row; last: %s)",
+			 slot_addr_str(a, node), wait, n->bo.failures, n->bo.failures == 1 ? "" : "s",
+			 n->last_err);
+		if (down)
+			*down = true;
 		return NULL;
 	}
 	if (n->ctx && conn_stale(n->ctx))
@@ -166,8 +223,7 @@ static redisContext *conn_get(struct cluster *c, const struct slot_addr *a, char
 			snprintf(err, errlen, "%s: connect: %s", slot_addr_str(a, node),
 				 n->ctx ? n->ctx->errstr : "out of memory");
 		conn_drop(n);
-		n->failed = true;
-		c->stats.node_failures++;
+		conn_down(c, n, err);
 		return NULL;
 	}
 	if (redisSetTimeout(n->ctx, ms_tv(c->command_ms)) != REDIS_OK) {
@@ -181,12 +237,31 @@ static redisContext *conn_get(struct cluster *c, const struct slot_addr *a, char
 	return n->ctx;
 }
 
-/* Ask one node for the slot map. */
-static struct slot_map *load_map(struct cluster *c, const struct slot_addr *a, char *err,
-				 size_t errlen)
+/* Add the cluster's members to m, as the node at a lists them, so that a
+ * redirect to a master that serves no slot yet is followed. Best effort:
+ * without them such a redirect is refused, which is the safe side. */
+static void load_members(struct cluster *c, const struct slot_addr *a, struct slot_map *m)
+{
+	struct client_conn *n = conn_find(c, a);
+	char err[512];
+	redisReply *r = redisCommand(n->ctx, "CLUSTER NODES");
+
+	if (!r) {
+		conn_failed(c, n, "CLUSTER NODES", c->command_ms, err, sizeof(err));
+		return;
+	}
+	if (r->type == REDIS_REPLY_STRING)
+		(void)slot_map_add_members(m, r->str, r->len, a);
+	freeReplyObject(r);
+}
+
+/* Ask one node for the slot map, and for the member list too when
+ * members is set. */
+static struct slot_map *load_map(struct cluster *c, const struct slot_addr *a, bool members,
+				 char *err, size_t errlen)
 {
 	char node[HOSTPORT_STRLEN], why[256];
-	redisContext *ctx = conn_get(c, a, err, errlen);
+	redisContext *ctx = conn_get(c, a, err, errlen, NULL);
 	struct slot_map *m;
 	redisReply *r;
 
@@ -197,6 +272,7 @@ static struct slot_map *load_map(struct cluster *c, const struct slot_addr *a, c
 		conn_failed(c, conn_find(c, a), "CLUSTER SLOTS", c->command_ms, err, errlen);
 		return NULL;
 	}
+	conn_up(conn_find(c, a));
 	m = slot_map_parse(r, a, why, sizeof(why));
 	freeReplyObject(r);
 	if (m && !slot_map_covered(m)) {
@@ -206,6 +282,8 @@ static struct slot_map *load_map(struct cluster *c, const struct slot_addr *a, c
 	}
 	if (!m)
 		snprintf(err, errlen, "%s: %s", slot_addr_str(a, node), why);
+	else if (members)
+		load_members(c, a, m);
 	return m;
 }
 
@@ -262,8 +340,9 @@ static void prune_conns(struct cluster *c)
 	c->nconns = keep;
 }
 
-/* Reload the slot map from the first node that answers. */
-static int cluster_refresh(struct cluster *c, char *err, size_t errlen)
+/* Reload the slot map from the first node that answers (a node that is
+ * down is passed over at once), with the member list when members is set. */
+static int cluster_refresh(struct cluster *c, bool members, char *err, size_t errlen)
 {
 	struct slot_addr *cand;
 	size_t n = refresh_candidates(c, &cand);
@@ -271,8 +350,9 @@ static int cluster_refresh(struct cluster *c, char *err, size_t errlen)
 	char last[512] = "no node to ask for the slot map";
 	size_t tried = 0;
 
+	c->refreshed_at = mono_ms();
 	for (; tried < n && !m; tried++)
-		m = load_map(c, &cand[tried], last, sizeof(last));
+		m = load_map(c, &cand[tried], members, last, sizeof(last));
 	free(cand);
 	if (!m) {
 		if (tried > 1)
@@ -299,13 +379,16 @@ static int send_group(struct cluster *c, struct cluster_batch *b, const struct b
 {
 	const struct slot_addr *a = &b->addrs[g->addr];
 	char err[512];
-	redisContext *ctx = conn_get(c, a, err, sizeof(err));
+	bool down;
+	redisContext *ctx = conn_get(c, a, err, sizeof(err), &down);
 	int done = 0;
 
 	if (!ctx) {
 		/* Nothing was sent: safe to retry elsewhere if the slot moves. */
 		for (size_t j = 0; j < g->n; j++)
 			batch_fail(b, g->idx[j], true, "%s", err);
+		if (down)
+			c->stats.fast_failures += g->n;
 		return -1;
 	}
 	for (size_t j = 0; j < g->n; j++) {
@@ -331,6 +414,8 @@ fail:
 /* What one round found out. */
 struct round {
 	bool refresh;   /* the map is stale: reload it before the next round */
+	bool node_down; /* a node failed or is down: reload it, at most every BACKOFF_REFRESH_MS */
+	bool held;      /* redirects to unknown nodes: reload it with the members, then vet */
 	bool tryagain;  /* pause before the next round */
 };
 
@@ -356,9 +441,11 @@ static void read_group(struct cluster *c, struct cluster_batch *b, const struct 
 		case BATCH_OUT_MOVED: c->stats.moved++; rd->refresh = true; break;
 		case BATCH_OUT_ASK: c->stats.ask++; break;
 		case BATCH_OUT_TRYAGAIN: c->stats.tryagain++; rd->tryagain = true; break;
+		case BATCH_OUT_HELD: rd->held = true; break;
 		case BATCH_OUT_REPLY: break;
 		}
 	}
+	conn_up(n);
 	if (!b->wait_replicas)
 		return;
 	/* WAIT blocks up to its own timeout: give the read that much more. */
@@ -366,7 +453,7 @@ static void read_group(struct cluster *c, struct cluster_batch *b, const struct 
 	if (redisGetReply(n->ctx, &r) != REDIS_OK) {
 		conn_failed(c, n, "WAIT", c->command_ms + b->wait_ms, err, sizeof(err));
 		batch_ack(b, g, NULL, err);
-		rd->refresh = true;
+		rd->node_down = true;
 		return;
 	}
 	redisSetTimeout(n->ctx, ms_tv(c->command_ms));
@@ -377,7 +464,68 @@ fail:
 	conn_failed(c, n, "read", c->command_ms, err, sizeof(err));
 	for (; j < g->n; j++)
 		batch_fail(b, g->idx[j], false, "%s (the command may have run)", err);
-	rd->refresh = true;
+	rd->node_down = true;
+}
+
+/* Follow or refuse the redirects held this round, against the map just
+ * reloaded (or the old one, when nothing answered: refused then). A
+ * refusal is counted and logged, naming the address, at most once per
+ * REFUSAL_LOG_MS with a count of those in between. */
+static void vet_redirects(struct cluster *c, struct cluster_batch *b)
+{
+	struct batch_vetting v;
+	long long now;
+
+	batch_vet_redirects(b, c->map, &v);
+	c->stats.moved += v.moved;
+	c->stats.ask += v.ask;
+	c->stats.redirects_refused += v.refused;
+	if (!v.refused)
+		return;
+	now = mono_ms();
+	if (c->refusal_logged_at && now - c->refusal_logged_at < REFUSAL_LOG_MS) {
+		c->refusals_unlogged += v.refused;
+		return;
+	}
+	c->refusals_unlogged += v.refused - 1;
+	if (c->refusals_unlogged)
+		log_warn("redis cluster: %s (and %lu more redirects refused since the last report)",
+			 cluster_batch_error(b, v.first_refused), c->refusals_unlogged);
+	else
+		log_warn("redis cluster: %s", cluster_batch_error(b, v.first_refused));
+	c->refusal_logged_at = now;
+	c->refusals_unlogged = 0;
+}
+
+/* Whether the plan sends to a node that failed (down, or to be tried
+ * again). */
+static bool plan_meets_failed_node(struct cluster *c, const struct cluster_batch *b,
+				   const struct batch_plan *p)
+{
+	long long now = mono_ms();
+
+	for (size_t g = 0; g < p->ngroups; g++) {
+		const struct client_conn *n = conn_find(c, &b->addrs[p->groups[g].addr]);
+		if (n && backoff_state(&n->bo, now) != BACKOFF_UP)
+			return true;
+	}
+	return false;
+}
+
+/* Plan a round. Before sending to a node that failed (failing at once, or
+ * trying it again at the cost of a timeout), reload the map if one is
+ * due: a replica promoted since then takes the commands straight away. */
+static int plan_round(struct cluster *c, struct cluster_batch *b, struct batch_plan *p)
+{
+	char why[512];
+	int planned = batch_plan(b, c->map, p);
+
+	if (planned <= 0 || !plan_meets_failed_node(c, b, p) ||
+	    !backoff_refresh_due(c->refreshed_at, mono_ms()))
+		return planned;
+	batch_plan_free(p);
+	(void)cluster_refresh(c, false, why, sizeof(why)); /* failing: keep the old map */
+	return batch_plan(b, c->map, p);
 }
 
 static int run_rounds(struct cluster *c, struct cluster_batch *b, char *err, size_t errlen)
@@ -387,7 +535,7 @@ static int run_rounds(struct cluster *c, struct cluster_batch *b, char *err, siz
 
 	batch_reset(b);
 	for (round = 0;; round++) {
-		int planned = batch_plan(b, c->map, &p);
+		int planned = plan_round(c, b, &p);
 		if (planned < 0) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
@@ -399,7 +547,7 @@ static int run_rounds(struct cluster *c, struct cluster_batch *b, char *err, siz
 			batch_give_up(b, round);
 			break;
 		}
-		struct round rd = { false, false };
+		struct round rd = { false, false, false, false };
 		/* Write to every node before reading from any, so the nodes
 		 * work in parallel. */
 		bool *sent = calloc(p.ngroups, sizeof(*sent));
@@ -410,18 +558,25 @@ static int run_rounds(struct cluster *c, struct cluster_batch *b, char *err, siz
 		}
 		for (size_t g = 0; g < p.ngroups; g++) {
 			sent[g] = send_group(c, b, &p.groups[g]) == 0;
-			rd.refresh |= !sent[g];
+			rd.node_down |= !sent[g];
 		}
 		for (size_t g = 0; g < p.ngroups; g++)
 			if (sent[g])
 				read_group(c, b, &p.groups[g], &rd);
 		free(sent);
 		batch_plan_free(&p);
-		if (rd.refresh) {
+		/* A dead node would otherwise have every command for it reload
+		 * the map: once per BACKOFF_REFRESH_MS is enough to see its
+		 * replica promoted. */
+		if (rd.refresh || rd.held ||
+		    (rd.node_down && backoff_refresh_due(c->refreshed_at, mono_ms()))) {
 			char why[512];
-			if (cluster_refresh(c, why, sizeof(why)) == 0) /* failing: keep the old map */
+			/* Failing, it keeps the old map. */
+			if (cluster_refresh(c, rd.held, why, sizeof(why)) == 0)
 				batch_reapply_moved(b, c->map);
 		}
+		if (rd.held)
+			vet_redirects(c, b);
 		if (rd.tryagain)
 			sleep_ms(TRYAGAIN_PAUSE_MS);
 	}
@@ -569,7 +724,7 @@ struct cluster *cluster_open(const struct cluster_opts *o, char *err, size_t err
 		snprintf(err, errlen, "no seed node given");
 		goto fail;
 	}
-	if (cluster_refresh(c, err, errlen) < 0)
+	if (cluster_refresh(c, false, err, errlen) < 0)
 		goto fail;
 	return c;
 fail:

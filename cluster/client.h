@@ -13,12 +13,31 @@
  * reached makes the client reload the map from another node and retry when
  * the slot has moved. Every connect and every call has a timeout.
  *
+ * Redirects are followed only to nodes of the slot map (CLUSTER SLOTS of a
+ * node the client already trusts). A MOVED or ASK naming any other address
+ * makes the client reload the map, with the members CLUSTER NODES lists
+ * (a new master without slots is one), and follow it only if the node is
+ * there; otherwise the command fails ("127.0.0.1:7101: MOVED 866 to
+ * 10.9.9.9:6379 refused: not a node of the cluster's slot map"), the
+ * refusal is counted and logged (log.h), and nothing ever connects, or
+ * sends AUTH, to that address.
+ *
+ * A node that failed to connect or to answer is down for a while (100 ms,
+ * doubled on each failure in a row up to 5 s, see backoff.h; a reply ends
+ * it): commands for its slots fail at once ("127.0.0.1:7103: node down,
+ * next try in 80 ms (2 failures in a row; last: connect: Connection
+ * refused)") instead of each waiting for a timeout, and the map is
+ * reloaded at most every 200 ms meanwhile, so a replica promoted in its
+ * place serves them as soon as the cluster says so.
+ *
  * Failures come back as NULL (or -1) with a message in err that names the
  * node ("127.0.0.1:7101: connect: Connection refused"). Error replies from
  * the server (WRONGTYPE, CLUSTERDOWN, ...) are replies, not failures.
  *
- * A struct cluster is not thread-safe: use one per thread. hiredis writes
- * with write(2), so the process must ignore SIGPIPE (signal(SIGPIPE,
+ * A struct cluster is not thread-safe: use one per thread, or lend it to
+ * one thread at a time (newsd's pool). Its state, node backoff included,
+ * is its own: there is nothing global to lock. hiredis writes with
+ * write(2), so the process must ignore SIGPIPE (signal(SIGPIPE,
  * SIG_IGN)), or a node dying mid-write kills it instead of failing a call. */
 #ifndef CLUSTER_CLIENT_H
 #define CLUSTER_CLIENT_H
@@ -44,6 +63,8 @@ struct cluster_stats {
 	unsigned long refreshes;            /* slot maps loaded */
 	unsigned long connects;             /* connections opened (and authenticated) */
 	unsigned long node_failures;        /* connect, I/O and timeout failures */
+	unsigned long fast_failures;        /* commands failed at once: their node was down */
+	unsigned long redirects_refused;    /* MOVED/ASK to a node outside the slot map */
 };
 
 struct cluster;

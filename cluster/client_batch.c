@@ -24,6 +24,7 @@ static void cmd_clear(struct batch_cmd *cmd)
 	cmd->acked = false;
 	cmd->last_redirect = SLOT_REDIRECT_NONE;
 	cmd->target = -1;
+	cmd->held = -1;
 }
 
 void cluster_batch_free(struct cluster_batch *b)
@@ -63,6 +64,7 @@ int batch_push(struct cluster_batch *b, char *buf, size_t len, uint16_t slot)
 	cmd->len = len;
 	cmd->slot = slot;
 	cmd->target = -1;
+	cmd->held = -1;
 	return 0;
 }
 
@@ -205,6 +207,11 @@ static int route(struct cluster_batch *b, size_t i, const struct slot_map *m)
 		cmd->error = NULL;
 		cmd->state = BATCH_PENDING;
 	}
+	if (cmd->state == BATCH_HELD) {
+		/* batch_vet_redirects decides these after every round. */
+		batch_fail(b, i, false, "slot %u: redirect not verified", cmd->slot);
+		return 0;
+	}
 	if (cmd->state != BATCH_PENDING)
 		return 0;
 	if (cmd->asking)
@@ -301,6 +308,15 @@ enum batch_outcome batch_deliver(struct cluster_batch *b, size_t i, redisReply *
 		goto keep;
 	freeReplyObject(r);
 	cmd->last_redirect = (uint8_t)kind;
+	if (!slot_map_redirect_allowed(m, &rd.addr)) {
+		/* An address no node of the map named: neither connect nor
+		 * AUTH there before a reloaded map says it is a node of the
+		 * cluster. The batch only notes the address. */
+		cmd->state = BATCH_HELD;
+		cmd->target = (int32_t)from;
+		cmd->held = t;
+		return BATCH_OUT_HELD;
+	}
 	cmd->target = t;
 	if (kind == SLOT_REDIRECT_ASK) {
 		cmd->asking = true;
@@ -347,8 +363,41 @@ void batch_reapply_moved(const struct cluster_batch *b, struct slot_map *m)
 	for (size_t i = 0; i < b->n; i++) {
 		const struct batch_cmd *cmd = &b->cmds[i];
 		if (cmd->state == BATCH_PENDING && cmd->last_redirect == SLOT_REDIRECT_MOVED &&
-		    cmd->target >= 0)
+		    cmd->target >= 0 && slot_map_redirect_allowed(m, &b->addrs[cmd->target]))
 			(void)slot_map_set_owner(m, cmd->slot, &b->addrs[cmd->target]);
+	}
+}
+
+void batch_vet_redirects(struct cluster_batch *b, struct slot_map *m, struct batch_vetting *out)
+{
+	char from[HOSTPORT_STRLEN], to[HOSTPORT_STRLEN];
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < b->n; i++) {
+		struct batch_cmd *cmd = &b->cmds[i];
+		if (cmd->state != BATCH_HELD)
+			continue;
+		const struct slot_addr *a = &b->addrs[cmd->held];
+		bool ask = cmd->last_redirect == SLOT_REDIRECT_ASK;
+		if (slot_map_redirect_allowed(m, a)) {
+			cmd->state = BATCH_PENDING;
+			cmd->target = cmd->held;
+			cmd->asking = ask;
+			if (!ask)
+				(void)slot_map_set_owner(m, cmd->slot, a);
+			if (ask)
+				out->ask++;
+			else
+				out->moved++;
+		} else {
+			if (!out->refused++)
+				out->first_refused = i;
+			batch_fail(b, i, false,
+				   "%s: %s %u to %s refused: not a node of the cluster's slot map",
+				   slot_addr_str(&b->addrs[cmd->target], from), ask ? "ASK" : "MOVED",
+				   cmd->slot, slot_addr_str(a, to));
+		}
+		cmd->held = -1;
 	}
 }
 

@@ -7,7 +7,11 @@
  * (at the command's own index, so the order of addition survives any
  * split) or turns it into a retry for the next round (MOVED, ASK,
  * TRYAGAIN). batch_unreached and batch_fail record commands whose node
- * could not be reached or failed. */
+ * could not be reached or failed.
+ *
+ * A redirect is followed only to a node of the slot map: one to any other
+ * address is held, the map is reloaded, and batch_vet_redirects follows it
+ * if the new map knows the node and refuses it otherwise. */
 #ifndef CLUSTER_CLIENT_BATCH_H
 #define CLUSTER_CLIENT_BATCH_H
 
@@ -25,6 +29,7 @@ enum batch_state {
 	BATCH_DONE,      /* has a reply */
 	BATCH_FAILED,    /* has an error instead */
 	BATCH_UNREACHED, /* its node was unreachable: retried only if its slot moved */
+	BATCH_HELD,      /* redirected to a node the map does not know: see batch_vet_redirects */
 };
 
 struct batch_cmd {
@@ -36,6 +41,7 @@ struct batch_cmd {
 	bool acked;            /* a WAIT after it was satisfied */
 	uint8_t last_redirect; /* enum slot_redirect_kind of the last redirect */
 	int32_t target;        /* index in addrs: where it goes (ASK) or last went */
+	int32_t held;          /* BATCH_HELD: index in addrs of the node it was redirected to */
 	redisReply *reply;
 	char *error;           /* why it has no reply; or why WAIT was not satisfied */
 };
@@ -94,10 +100,12 @@ enum batch_outcome {
 	BATCH_OUT_MOVED,    /* the slot moved: m updated, retry */
 	BATCH_OUT_ASK,      /* retry once on another node, map untouched */
 	BATCH_OUT_TRYAGAIN, /* retry after a pause */
+	BATCH_OUT_HELD,     /* MOVED or ASK to a node not in m: held, reload the map */
 };
 
 /* Hand the reply to command i, which was sent to b->addrs[from]. The
- * reply is taken over. MOVED records the new owner in m. */
+ * reply is taken over. MOVED records the new owner in m; a redirect to a
+ * node not in m touches neither m nor the command's target (held). */
 enum batch_outcome batch_deliver(struct cluster_batch *b, size_t i, redisReply *r, size_t from,
 				 struct slot_map *m);
 
@@ -114,8 +122,21 @@ void batch_ack(struct cluster_batch *b, const struct batch_group *g, const redis
 
 /* A MOVED is fresher news than a map loaded from some other node, which may
  * not have heard of the move yet: apply this round's MOVED redirects again
- * on top of a map just reloaded. */
+ * on top of a map just reloaded, to nodes the new map knows. */
 void batch_reapply_moved(const struct cluster_batch *b, struct slot_map *m);
+
+/* What batch_vet_redirects did with the held commands. */
+struct batch_vetting {
+	size_t moved, ask;   /* followed: the new map knows the node */
+	size_t refused;      /* failed: it does not */
+	size_t first_refused; /* index of the first command refused */
+};
+
+/* Decide every held command against m, a map reloaded since it was held:
+ * follow its redirect when m knows the node (pending again; MOVED records
+ * the owner in m, ASK sends ASKING first), fail it otherwise with an error
+ * that names the node that sent the redirect and the address refused. */
+void batch_vet_redirects(struct cluster_batch *b, struct slot_map *m, struct batch_vetting *out);
 
 /* Fail what is still pending after the last round allowed. */
 void batch_give_up(struct cluster_batch *b, int rounds);

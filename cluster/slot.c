@@ -241,3 +241,92 @@ struct slot_map *slot_map_parse(const redisReply *r, const struct slot_addr *fro
 	}
 	return m;
 }
+
+bool slot_map_redirect_allowed(const struct slot_map *m, const struct slot_addr *a)
+{
+	return a->host[0] && slot_map_find(m, a) >= 0;
+}
+
+/* Whether the comma-separated flags of a CLUSTER NODES line name one that
+ * keeps the node out: not a member yet, or no address to reach it at. */
+static bool member_flags_exclude(const char *f, size_t len)
+{
+	static const char *const out[] = { "handshake", "noaddr" };
+
+	for (const char *end = f + len; f < end;) {
+		const char *comma = memchr(f, ',', (size_t)(end - f));
+		size_t n = comma ? (size_t)(comma - f) : (size_t)(end - f);
+		for (size_t i = 0; i < sizeof(out) / sizeof(out[0]); i++)
+			if (n == strlen(out[i]) && memcmp(f, out[i], n) == 0)
+				return true;
+		f += n + 1;
+	}
+	return false;
+}
+
+/* One line: "id ip:port@cport[,hostname] flags ...". 1 added, 0 left
+ * out, -1 malformed or out of memory. */
+static int add_member_line(struct slot_map *m, const char *line, size_t len,
+			   const struct slot_addr *from)
+{
+	const char *f[3], *end = line + len, *p = line;
+	size_t flen[3];
+	struct slot_addr a;
+
+	for (int i = 0; i < 3; i++) {
+		const char *sp = memchr(p, ' ', (size_t)(end - p));
+		if (!sp && i < 2)
+			return -1;
+		f[i] = p;
+		flen[i] = (size_t)((sp ? sp : end) - p);
+		p = sp ? sp + 1 : end;
+	}
+	if (!flen[0] || member_flags_exclude(f[2], flen[2]))
+		return 0;
+
+	/* ip:port before the '@' (Redis 3 has no @cport), a hostname after
+	 * the ',' that follows the cport. */
+	const char *at = memchr(f[1], '@', flen[1]);
+	const char *comma = at ? memchr(at, ',', flen[1] - (size_t)(at - f[1])) : NULL;
+	size_t alen = at ? (size_t)(at - f[1]) : flen[1];
+	if (slot_addr_parse(f[1], alen, &a) < 0)
+		return -1;
+	if (!a.host[0])
+		memcpy(a.host, from->host, sizeof(a.host));
+	if (slot_map_add_node(m, &a, false) < 0)
+		return -1;
+	if (comma) {
+		size_t hlen = flen[1] - (size_t)(comma + 1 - f[1]);
+		if (hlen >= sizeof(a.host) || memchr(comma + 1, ':', hlen))
+			return -1;
+		if (hlen) {
+			memcpy(a.host, comma + 1, hlen);
+			a.host[hlen] = '\0';
+			if (slot_map_add_node(m, &a, false) < 0)
+				return -1;
+		}
+	}
+	return 1;
+}
+
+int slot_map_add_members(struct slot_map *m, const char *text, size_t len,
+			 const struct slot_addr *from)
+{
+	const char *p = text, *end = text + len;
+	int found = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+		if (n && p[n - 1] == '\r')
+			n--;
+		if (n) {
+			int r = add_member_line(m, p, n, from);
+			if (r < 0)
+				return -1;
+			found += r;
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return found;
+}

@@ -93,4 +93,20 @@ struct slot_map *slot_map_parse(const redisReply *r, const struct slot_addr *fro
 /* Number of slots some node serves. */
 size_t slot_map_covered(const struct slot_map *m);
 
+/* Add to m's node table (not as masters, serving nothing) every member
+ * that CLUSTER NODES text from the node `from` lists with an address: a
+ * master that serves no slot yet, which CLUSTER SLOTS leaves out, is the
+ * target of ASK while the first slot migrates to it. A node still in
+ * handshake is no member yet and is left out; an empty host is from's; a
+ * node that announces a hostname is added by that name too. Returns how
+ * many members were found, or -1 when a line is malformed or memory ran
+ * out (m may then hold some of them). */
+int slot_map_add_members(struct slot_map *m, const char *text, size_t len,
+			 const struct slot_addr *from);
+
+/* Whether a MOVED or ASK to a may be followed: only to a node of the map,
+ * so the client never connects, let alone sends AUTH, to an address that
+ * the nodes it trusts did not name. */
+bool slot_map_redirect_allowed(const struct slot_map *m, const struct slot_addr *a);
+
 #endif

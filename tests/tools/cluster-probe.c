@@ -15,8 +15,14 @@
  *   bench N                    N SETs one per round trip, then N SETs as one
  *                              batch: ok bench n=N single_ms=.. pipelined_ms=..
  *                              single_ops=.. pipelined_ops=.. ratio=..
+ *   timed N KEY SLOW_MS        N GETs of KEY back to back, each timed:
+ *                              ok timed n=N replies=.. failed=.. down=..
+ *                              slow=.. total_ms=.. max_ms=.. last=<error>
+ *                              (down: failed at once, "node down"; slow:
+ *                              took SLOW_MS or more)
  *   stats                      ok moved=.. ask=.. tryagain=.. refreshes=..
- *                              connects=.. node_failures=..
+ *                              connects=.. node_failures=.. fast_failures=..
+ *                              redirects_refused=..
  *   -                          read commands from stdin, one per line, and
  *                              answer each (one client for the whole session)
  *                              until end of input or a line "quit"
@@ -24,10 +30,12 @@
  * A reply prints as string:TEXT, status:TEXT, int:N, nil, err:TEXT or
  * array:N. Exit status: 0 when every command succeeded, 1 when one failed,
  * 2 for a usage error or when the cluster cannot be opened (the reason, on
- * stderr, starts with "open:").
+ * stderr, starts with "open:"). What the library logs (a refused redirect)
+ * goes to stderr too, as "cluster-probe: ...".
  *
- * Build: gcc -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Icluster \
- *            cluster/crc16.c cluster/slot.c cluster/client_batch.c cluster/client.c \
+ * Build: gcc -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Icluster -Ilib \
+ *            cluster/crc16.c cluster/slot.c cluster/backoff.c cluster/client_batch.c \
+ *            cluster/client.c lib/hostport.c lib/log.c lib/mono.c \
  *            tests/tools/cluster-probe.c -lhiredis -o cluster-probe */
 #include <signal.h>
 #include <stdio.h>
@@ -37,6 +45,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "log.h"
 #include "slot.h"
 
 #define ERRLEN 512
@@ -225,13 +234,43 @@ static int cmd_bench(struct cluster *c, long n)
 	return 0;
 }
 
+/* How long calls for one key take, e.g. while its master is down. */
+static int cmd_timed(struct cluster *c, long n, const char *key, double slow_ms)
+{
+	const char *cmd[] = { "GET", key };
+	long replies = 0, failed = 0, down = 0, slow = 0;
+	double t0 = now_ms(), max = 0;
+	char err[ERRLEN], last[ERRLEN] = "";
+
+	for (long i = 0; i < n; i++) {
+		double t = now_ms();
+		redisReply *r = cluster_command_argv(c, 2, cmd, NULL, err, sizeof(err));
+		t = now_ms() - t;
+		if (t > max)
+			max = t;
+		slow += t >= slow_ms;
+		if (r) {
+			replies++;
+			freeReplyObject(r);
+			continue;
+		}
+		failed++;
+		down += strstr(err, ": node down, ") != NULL;
+		snprintf(last, sizeof(last), "%s", err);
+	}
+	printf("ok timed n=%ld replies=%ld failed=%ld down=%ld slow=%ld total_ms=%.0f max_ms=%.0f "
+	       "last=%s\n", n, replies, failed, down, slow, now_ms() - t0, max, last);
+	return 0;
+}
+
 static int cmd_stats(struct cluster *c)
 {
 	struct cluster_stats s;
 
 	cluster_get_stats(c, &s);
-	printf("ok moved=%lu ask=%lu tryagain=%lu refreshes=%lu connects=%lu node_failures=%lu\n",
-	       s.moved, s.ask, s.tryagain, s.refreshes, s.connects, s.node_failures);
+	printf("ok moved=%lu ask=%lu tryagain=%lu refreshes=%lu connects=%lu node_failures=%lu "
+	       "fast_failures=%lu redirects_refused=%lu\n", s.moved, s.ask, s.tryagain, s.refreshes,
+	       s.connects, s.node_failures, s.fast_failures, s.redirects_refused);
 	return 0;
 }
 
@@ -247,6 +286,7 @@ static const struct {
 	{ "durable", 2, 4, "durable KEY VALUE [REPLICAS [TIMEOUT_MS]]" },
 	{ "bench", 1, 1, "bench N" },
 	{ "stats", 0, 0, "stats" },
+	{ "timed", 3, 3, "timed N KEY SLOW_MS" },
 };
 
 /* Run one command: 0 ok, -1 failed, -2 usage. */
@@ -260,7 +300,7 @@ static int run(struct cluster *c, int argc, const char **argv)
 	if (i == sizeof(COMMANDS) / sizeof(COMMANDS[0]) || argc - 1 < COMMANDS[i].min_args ||
 	    argc - 1 > COMMANDS[i].max_args) {
 		printf("fail usage: %s\n", i < sizeof(COMMANDS) / sizeof(COMMANDS[0]) ?
-		       COMMANDS[i].usage : "get set allslots batch durable bench stats");
+		       COMMANDS[i].usage : "get set allslots batch durable bench stats timed");
 		return -2;
 	}
 	switch (i) {
@@ -276,7 +316,8 @@ static int run(struct cluster *c, int argc, const char **argv)
 	case 3: return cmd_batch(c, argv[1], atol(argv[2]));
 	case 4: return cmd_durable(c, argc, argv);
 	case 5: return cmd_bench(c, atol(argv[1]));
-	default: return cmd_stats(c);
+	case 6: return cmd_stats(c);
+	default: return cmd_timed(c, atol(argv[1]), argv[2], atof(argv[3]));
 	}
 }
 
@@ -312,6 +353,7 @@ int main(int argc, char **argv)
 	/* hiredis writes with write(2): a node that dies mid-write must give
 	 * an error, not kill the process. */
 	signal(SIGPIPE, SIG_IGN);
+	log_init_plain("cluster-probe");
 	while ((opt = getopt(argc, argv, "a:u:c:t:r:")) != -1) {
 		switch (opt) {
 		case 'a': o.password = optarg; break;
