@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "account.h"
 #include "escape.h"
 #include "log.h"
 #include "site.h"
@@ -52,20 +53,25 @@ static const char *need(struct req *r, const char *name)
 	return *v ? v : NULL;
 }
 
+/* Every write needs the logged-in user's apisecret, which only their own
+ * pages and login answers carry: another site's form cannot (CSRF). */
 static int secret_ok(struct req *r)
 {
-	const char *s = req_param(r, "apisecret"), *mine;
-
 	if (!r->user) {
 		api_error(r, "Not authenticated.");
 		return 0;
 	}
-	mine = r->user->apisecret;
-	if (!s || !mine || strcmp(s, mine) != 0) {
+	if (!token_equal(req_param(r, "apisecret"), r->user->apisecret)) {
 		api_error(r, "Wrong form secret.");
 		return 0;
 	}
 	return 1;
+}
+
+static void account_rules_of(const struct req *r, struct account_rules *rules)
+{
+	rules->username_max = r->site->cfg.username_max_length;
+	rules->password_min = r->site->cfg.password_min_length;
 }
 
 static int num(const char *s, long *out)
@@ -84,50 +90,58 @@ static int too_long(struct req *r, const char *what, const char *v, long max)
 	return 1;
 }
 
-static int valid_username(const char *s, long max)
-{
-	size_t n = strlen(s);
-
-	if (n < 2 || (long)n > max || !isalpha((unsigned char)s[0]))
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
-			return 0;
-	return 1;
-}
-
 static void send_auth(struct req *r, const char *token, const char *apisecret)
 {
 	req_set_auth_cookie(r, token);
 	api_send(r, json_pack("{s:s, s:s, s:s}", "status", "ok", "auth", token, "apisecret", apisecret));
 }
 
+/* The answer to a refused attempt; the login page shows it as it is. */
+static void api_refused(struct req *r, long wait)
+{
+	char msg[96];
+
+	snprintf(msg, sizeof(msg), "Too many failed logins, try again in %ld second%s.", wait, wait == 1 ? "" : "s");
+	api_error(r, msg);
+}
+
+/* GET for Lamer News's clients; the site's own pages POST, so that the
+ * password stays out of addresses and the logs that keep them. */
 static int api_login(struct req *r)
 {
 	const char *u = need(r, "username"), *p = need(r, "password");
-	char token[128], secret[64];
-	int ok;
+	enum login_outcome res;
+	struct user *found;
+	char token[128];
+	long wait;
 
 	if (!u || !p) {
 		api_error(r, "Username and password are two required fields.");
 		return 0;
 	}
-	if ((ok = db_user_login(r, u, p, token, sizeof(token), secret, sizeof(secret))) < 0)
+	if (db_login_attempt(r, u, p, NULL, &found, &res, &wait) < 0)
 		return -1;
-	if (!ok)
+	if (res == LOGIN_REFUSED) {
+		api_refused(r, wait);
+	} else if (res == LOGIN_WRONG) {
 		api_error(r, "No match for the specified username / password pair.");
-	else
-		send_auth(r, token, secret);
+	} else {
+		snprintf(token, sizeof(token), "%ld-%s", found->id, found->auth);
+		send_auth(r, token, found->apisecret);
+		user_free(found);
+	}
 	return 0;
 }
 
+/* Logs the user out everywhere: the token and the apisecret are both
+ * replaced, so neither an old cookie nor an old page's forms work. */
 static int api_logout(struct req *r)
 {
-	if (!r->user || !req_param(r, "apisecret") || strcmp(req_param(r, "apisecret"), r->user->apisecret) != 0) {
+	if (!r->user || !token_equal(req_param(r, "apisecret"), r->user->apisecret)) {
 		api_error(r, "Wrong auth credentials or API secret.");
 		return 0;
 	}
-	if (db_user_rotate_auth(r, r->user->id, NULL, 0) < 0)
+	if (db_user_rotate(r, r->user->id, NULL, 0, NULL, 0) < 0)
 		return -1;
 	req_set_auth_cookie(r, NULL);
 	api_ok(r);
@@ -136,38 +150,31 @@ static int api_logout(struct req *r)
 
 static int api_create_account(struct req *r)
 {
-	const struct newsd_config *cfg = &r->site->cfg;
 	const char *u = need(r, "username"), *p = need(r, "password"), *why;
-	char token[128], msg[160];
-	struct user *nu;
+	char token[128], secret[64], msg[160];
+	struct account_rules rules;
 
+	account_rules_of(r, &rules);
 	if (!u || !p) {
 		api_error(r, "Username and password are two required fields.");
 		return 0;
 	}
-	if (!valid_username(u, cfg->username_max_length)) {
+	if (!account_valid_username(u, rules.username_max)) {
 		snprintf(msg, sizeof(msg), "Username must match /^[a-zA-Z][a-zA-Z0-9_-]+$/ (at most %ld characters)",
-			 cfg->username_max_length);
+			 rules.username_max);
 		api_error(r, msg);
 		return 0;
 	}
-	if ((long)strlen(p) < cfg->password_min_length) {
-		snprintf(msg, sizeof(msg), "Password is too short. Min length: %ld", cfg->password_min_length);
+	if (account_check_password(&rules, p, msg, sizeof(msg))) {
 		api_error(r, msg);
 		return 0;
 	}
-	if (too_long(r, "Password", p, 1024))
-		return 0;
-	if (db_user_create(r, u, p, token, sizeof(token), &why) < 0)
+	if (db_user_create(r, u, p, token, sizeof(token), secret, sizeof(secret), &why) < 0)
 		return -1;
-	if (why) {
+	if (why)
 		api_error(r, why);
-		return 0;
-	}
-	if (db_user_by_id(r, strtol(token, NULL, 10), &nu) < 0)
-		return -1;
-	send_auth(r, token, nu ? nu->apisecret : "");
-	user_free(nu);
+	else
+		send_auth(r, token, secret);
 	return 0;
 }
 
@@ -275,32 +282,60 @@ static int api_postcomment(struct req *r)
 	return 0;
 }
 
+/* 1 when the current password checks out, else 0 with the answer given
+ * (refused or wrong); -1 after a cluster failure. */
+static int api_current_password_ok(struct req *r, const char *current)
+{
+	enum login_outcome res;
+	struct user *found;
+	long wait;
+
+	if (db_login_attempt(r, r->user->username, current, r->user, &found, &res, &wait) < 0)
+		return -1;
+	if (res == LOGIN_REFUSED)
+		api_refused(r, wait);
+	else if (res == LOGIN_WRONG)
+		api_error(r, "The current password is not right.");
+	return res == LOGIN_OK;
+}
+
+/* A new password needs the current one, and answers, as login does, with
+ * the new auth token and apisecret: the old ones stop working. */
 static int api_updateprofile(struct req *r)
 {
 	const struct newsd_config *cfg = &r->site->cfg;
-	const char *about = req_param(r, "about"), *email = req_param(r, "email"), *pw = req_param(r, "password");
-	char msg[128];
+	const char *about = req_param(r, "about"), *email = req_param(r, "email");
+	const char *pw = need(r, "password"), *current = need(r, "current_password");
+	char msg[128], token[128], secret[64];
+	struct account_rules rules;
+	enum account_pw_change change;
+	int ok;
 
 	if (!secret_ok(r))
 		return 0;
-	if (!about || !email || !pw) {
-		api_error(r, "Missing parameters.");
+	if (!about || !email) {
+		api_error(r, "Missing parameters: about and email are required.");
 		return 0;
 	}
 	if (too_long(r, "About", about, cfg->about_max_length) || too_long(r, "Email", email, cfg->email_max_length))
 		return 0;
-	if (pw[0]) {
-		if ((long)strlen(pw) < cfg->password_min_length) {
-			snprintf(msg, sizeof(msg), "Password is too short. Min length: %ld", cfg->password_min_length);
-			api_error(r, msg);
-			return 0;
-		}
-		if (db_user_set_password(r, r->user, pw) < 0)
-			return -1;
+	account_rules_of(r, &rules);
+	change = account_password_change(&rules, pw, current, 0, msg, sizeof(msg));
+	if (change == ACCOUNT_PW_REFUSED) {
+		api_error(r, msg);
+		return 0;
 	}
+	if (change == ACCOUNT_PW_CHECK_CURRENT && (ok = api_current_password_ok(r, current)) <= 0)
+		return ok;
 	if (db_user_set_profile(r, r->user->id, about, email) < 0)
 		return -1;
-	api_ok(r);
+	if (change == ACCOUNT_PW_KEEP) {
+		api_ok(r);
+		return 0;
+	}
+	if (db_user_set_password(r, r->user, pw, token, sizeof(token), secret, sizeof(secret)) < 0)
+		return -1;
+	send_auth(r, token, secret);
 	return 0;
 }
 
@@ -439,13 +474,14 @@ static void reset_msg(char *out, size_t len, const struct user *u)
 	snprintf(out, len, "reset:%ld:%s", u->id, u->password ? u->password : "");
 }
 
-/* Mail u a link to set a new password (the secret must be loaded); a
- * failure is logged for the admin, the user only learns that it failed. */
+/* Queue a mail to u with a link to set a new password (the secret must be
+ * loaded): 0, MAIL_FULL or MAIL_ERROR. A failure is logged for the admin;
+ * the user only learns that it failed. */
 static int api_mail_reset_link(struct req *r, const struct user *u)
 {
 	const struct newsd_config *cfg = &r->site->cfg;
 	struct buf link = BUF_INIT, body = BUF_INIT;
-	char msg[256], tok[128], err[256];
+	char msg[256], tok[128], err[256], what[128];
 	int rc;
 
 	reset_msg(msg, sizeof(msg), u);
@@ -456,9 +492,9 @@ static int api_mail_reset_link(struct req *r, const struct user *u)
 	buf_printf(&body, "You can reset your password here: %s\r\n\r\nThe link works for %ld minutes.\r\n",
 		   buf_str(&link), cfg->reset_link_ttl / 60);
 	snprintf(msg, sizeof(msg), "%s password reset", cfg->site_name);
-	if ((rc = mail_send(r->site, u->email, msg, buf_str(&body), err, sizeof(err))) < 0)
-		log_warn("reset mail for user %s: %s", u->username, err);
-	metrics_count(r->site->metrics, rc < 0 ? METRICS_MAIL_FAILED : METRICS_MAIL_SENT);
+	snprintf(what, sizeof(what), "reset mail for user %s", u->username);
+	if ((rc = mail_queue(r->site, what, u->email, msg, buf_str(&body), err, sizeof(err))) < 0)
+		log_warn("%s: not queued: %s", what, err);
 	buf_free(&link);
 	buf_free(&body);
 	return rc;
@@ -469,7 +505,7 @@ static int api_reset_password(struct req *r)
 	const struct newsd_config *cfg = &r->site->cfg;
 	const char *name = need(r, "username"), *email = need(r, "email");
 	struct user *u;
-	int rc = 0;
+	int rc = 0, mrc;
 
 	if (!name || !email) {
 		api_error(r, "Username and email are two required fields.");
@@ -485,8 +521,9 @@ static int api_reset_password(struct req *r)
 		api_error(r, "Password reset by mail is not enabled on this site.");
 	else if (db_secret(r) < 0)
 		rc = -1;
-	else if (api_mail_reset_link(r, u) < 0)
-		api_error(r, "Problem sending the email, please contact the site admin.");
+	else if ((mrc = api_mail_reset_link(r, u)) < 0)
+		api_error(r, mrc == MAIL_FULL ? "Too many mails are waiting to be sent, please try again later."
+					      : "Problem sending the email, please contact the site admin.");
 	else if (db_user_mark_reset(r, u->id) < 0)
 		rc = -1;
 	else
@@ -495,12 +532,14 @@ static int api_reset_password(struct req *r)
 	return rc;
 }
 
-/* Not in Lamer News: the form a reset link leads to posts here. */
+/* Not in Lamer News: the form a reset link leads to posts here. The link
+ * stands for the current password; the new password comes with a new
+ * token and apisecret, and the name's failed logins are forgotten. */
 static int api_set_new_password(struct req *r)
 {
-	const struct newsd_config *cfg = &r->site->cfg;
 	const char *name = need(r, "user"), *tok = need(r, "token"), *pw = need(r, "password");
-	char msg[256], token[128], m[128];
+	char msg[256], token[128], secret[64], m[128];
+	struct account_rules rules;
 	struct user *u;
 	int rc = 0;
 
@@ -508,8 +547,8 @@ static int api_set_new_password(struct req *r)
 		api_error(r, "User, token and password are required fields.");
 		return 0;
 	}
-	if ((long)strlen(pw) < cfg->password_min_length) {
-		snprintf(m, sizeof(m), "Password is too short. Min length: %ld", cfg->password_min_length);
+	account_rules_of(r, &rules);
+	if (account_password_change(&rules, pw, NULL, 1, m, sizeof(m)) != ACCOUNT_PW_SET) {
 		api_error(r, m);
 		return 0;
 	}
@@ -522,11 +561,12 @@ static int api_set_new_password(struct req *r)
 		api_error(r, v == -2 ? "This reset link has expired." : "This reset link is not valid.");
 		goto out;
 	}
-	if (db_user_set_password(r, u, pw) < 0 || db_user_rotate_auth(r, u->id, token, sizeof(token)) < 0) {
+	if (db_user_set_password(r, u, pw, token, sizeof(token), secret, sizeof(secret)) < 0 ||
+	    db_login_forget(r, u->username) < 0) {
 		rc = -1;
 		goto out;
 	}
-	send_auth(r, token, u->apisecret);
+	send_auth(r, token, secret);
 out:
 	user_free(u);
 	return rc;

@@ -8,10 +8,15 @@
 
 #include <arpa/inet.h>
 #include <confuse.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "account.h"
 #include "conf.h"
 #include "hostport.h"
 
@@ -58,6 +63,9 @@ static const struct numopt numopts[] = {
 	L("news_score_log_start", rank.log_start, 10, 0, 1000000),
 	D("news_score_log_booster", rank.log_booster, 2, 0, 1000),
 	L("top_news_age_limit", rank.age_limit, 30 * DAY, 60, 3650 * DAY),
+	L("login_fail_limit_ip", login_fail_limit_ip, 30, 0, 1000000),
+	L("login_fail_limit_user", login_fail_limit_user, 10, 0, 1000000),
+	L("login_fail_window", login_fail_window, 900, 1, 7 * DAY),
 	L("user_creation_delay", user_creation_delay, DAY, 0, 365 * DAY),
 	L("password_reset_delay", password_reset_delay, DAY, 0, 365 * DAY),
 	L("reset_link_ttl", reset_link_ttl, 3600, 60, 30 * DAY),
@@ -85,6 +93,7 @@ static const struct stropt stropts[] = {
 	S("metrics_listen", metrics_listen, NULL),
 	S("redis_user", redis_user, NULL),
 	S("redis_password", redis_password, NULL),
+	S("redis_password_file", redis_password_file, NULL),
 	S("site_name", site_name, "Lamer News"),
 	S("site_url", site_url, "http://localhost"),
 	S("site_description", site_description, "Programming News"),
@@ -96,7 +105,7 @@ static const struct stropt stropts[] = {
 
 /* ---- options ----------------------------------------------------------- */
 
-static const char *const list_names[] = { "redis_nodes", "trusted_proxies" };
+static const char *const list_names[] = { "redis_nodes", "trusted_proxies", "admins" };
 #define NLIST (sizeof(list_names) / sizeof(list_names[0]))
 
 static cfg_opt_t *build_opts(void)
@@ -179,12 +188,121 @@ static int get_strings(struct conf_ctx *c, cfg_t *cfg, struct newsd_config *out)
 	}
 	if (out->metrics_listen && strcmp(out->metrics_listen, out->listen) == 0)
 		conf_msg(c, conf_scalar(cfg, "metrics_listen")->line, "metrics_listen is the same address as listen");
-	if (out->redis_user && !out->redis_password)
-		conf_msg(c, conf_scalar(cfg, "redis_user")->line, "redis_user is set but redis_password is not");
 	/* Links are made as site_url + "/path". */
 	for (size_t n = strlen(out->site_url); n > 8 && out->site_url[n - 1] == '/'; n--)
 		out->site_url[n - 1] = '\0';
 	return 0;
+}
+
+/* ---- the Redis password from a file ------------------------------------ */
+
+#define PASSWORD_FILE_MAX 4096
+
+/* Where redis_password_file points: an absolute path as it is; a relative
+ * one in systemd's credentials directory when there is one (LoadCredential=),
+ * else beside the configuration file. */
+static char *password_file_path(const char *conf_path, const char *name)
+{
+	const char *dir = getenv("CREDENTIALS_DIRECTORY"), *slash = strrchr(conf_path, '/');
+	int dlen;
+	char *p;
+	size_t n;
+
+	if (name[0] == '/')
+		return strdup(name);
+	if (dir && dir[0])
+		dlen = (int)strlen(dir);
+	else if (slash)
+		dir = conf_path, dlen = (int)(slash - conf_path);
+	else
+		return strdup(name);
+	n = (size_t)dlen + strlen(name) + 2;
+	if ((p = malloc(n)))
+		snprintf(p, n, "%.*s/%s", dlen, dir, name);
+	return p;
+}
+
+/* Up to PASSWORD_FILE_MAX + 1 bytes of fd into buf: their count, or -1. */
+static ssize_t password_file_slurp(int fd, char *buf)
+{
+	size_t n = 0;
+	ssize_t got;
+
+	while (n < PASSWORD_FILE_MAX + 1 && (got = read(fd, buf + n, PASSWORD_FILE_MAX + 1 - n)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			return -1;
+		n += (size_t)got;
+	}
+	return (ssize_t)n;
+}
+
+/* The password in path, without its trailing line end, into *out; NULL,
+ * or the problem in why. The file holds nothing but the password and must
+ * be private to its owner: nginx's group must not read what this key
+ * keeps out of newsd.conf. */
+static const char *password_file_read(const char *path, char **out, char *why, size_t wlen)
+{
+	char buf[PASSWORD_FILE_MAX + 1];
+	struct stat st;
+	ssize_t n = -1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
+	*out = NULL;
+	if (fd < 0) {
+		snprintf(why, wlen, "cannot open %s: %s", path, strerror(errno));
+		return why;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		snprintf(why, wlen, "%s is not a regular file", path);
+	else if (st.st_mode & 077)
+		snprintf(why, wlen, "%s is open to group or others (mode %04o): make it 0600 or 0400", path,
+			 (unsigned)(st.st_mode & 07777));
+	else if ((n = password_file_slurp(fd, buf)) < 0)
+		snprintf(why, wlen, "cannot read %s: %s", path, strerror(errno));
+	close(fd);
+	if (n < 0)
+		return why;
+	if (n > PASSWORD_FILE_MAX) {
+		explicit_bzero(buf, sizeof(buf));
+		snprintf(why, wlen, "%s is over %d bytes: not a password", path, PASSWORD_FILE_MAX);
+		return why;
+	}
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	if (n == 0)
+		snprintf(why, wlen, "%s is empty", path);
+	else if (memchr(buf, '\0', (size_t)n))
+		snprintf(why, wlen, "%s holds a NUL byte: not a password", path);
+	else if (!(*out = strndup(buf, (size_t)n)))
+		snprintf(why, wlen, "out of memory");
+	explicit_bzero(buf, sizeof(buf));
+	return *out ? NULL : why;
+}
+
+/* redis_password_file: read once, now, into redis_password. */
+static void get_password_file(struct conf_ctx *c, cfg_t *cfg, struct newsd_config *out)
+{
+	const struct conf_val *v = conf_scalar(cfg, "redis_password_file");
+	char why[512], *path, *pw;
+	const char *err;
+
+	if (!out->redis_password_file)
+		return;
+	if (out->redis_password) {
+		conf_bad_value(c, "redis_password_file", v, true, "redis_password is set too: keep one of them");
+		return;
+	}
+	if (!(path = password_file_path(c->path, out->redis_password_file))) {
+		conf_msg(c, v->line, "out of memory");
+		return;
+	}
+	if ((err = password_file_read(path, &pw, why, sizeof(why))))
+		conf_bad_value(c, "redis_password_file", v, true, "%s", err);
+	else
+		out->redis_password = pw;
+	free(path);
 }
 
 /* What the cluster client takes as a seed: host:port, [v6]:port or v6:port. */
@@ -194,6 +312,12 @@ static bool valid_node(const char *s)
 
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") == strlen(s) &&
 	       hostport_parse(s, strlen(s), HOSTPORT_BARE_V6, &hp) == HOSTPORT_OK;
+}
+
+/* Administrators are named as accounts are. */
+static bool valid_admin(const char *s)
+{
+	return account_valid_username(s, 256);
 }
 
 static bool valid_ip(const char *s)
@@ -236,16 +360,33 @@ static int fill(struct conf_ctx *c, cfg_t *cfg, struct newsd_config *out)
 {
 	static const char *const def_nodes[] = { "127.0.0.1:6379", NULL };
 	static const char *const def_proxies[] = { "127.0.0.1", "::1", NULL };
+	static const char *const def_admins[] = { NULL };
+	const struct conf_val *user = conf_scalar(cfg, "redis_user");
 
 	get_numbers(c, cfg, out);
 	if (get_strings(c, cfg, out) < 0)
 		return -1;
+	get_password_file(c, cfg, out);
+	if (out->redis_user && !out->redis_password && !out->redis_password_file)
+		conf_msg(c, user->line, "redis_user is set but neither redis_password nor redis_password_file is");
 	out->redis_nodes = get_list(c, cfg, "redis_nodes", def_nodes, true, valid_node, "not host:port",
 				    &out->nredis);
 	out->trusted_proxies = get_list(c, cfg, "trusted_proxies", def_proxies, false, valid_ip,
 					"not an IPv4 or IPv6 address", &out->ntrusted);
-	if (!out->redis_nodes || !out->trusted_proxies || !(out->path = strdup(c->path)))
+	out->admins = get_list(c, cfg, "admins", def_admins, false, valid_admin,
+			       "not a user name (a letter, then letters, digits, _ or -)", &out->nadmins);
+	if (!out->redis_nodes || !out->trusted_proxies || !out->admins || !(out->path = strdup(c->path)))
 		return -1;
+	/* admin_user names one more, as it always did. */
+	if (out->admin_user) {
+		char **v = realloc(out->admins, (out->nadmins + 2) * sizeof(*v));
+		if (!v)
+			return -1;
+		out->admins = v;
+		if (!(v[out->nadmins] = strdup(out->admin_user)))
+			return -1;
+		v[++out->nadmins] = NULL;
+	}
 	return 0;
 }
 
@@ -284,10 +425,13 @@ static void free_list(char **v, size_t n)
 
 void newsd_config_free(struct newsd_config *c)
 {
+	if (c->redis_password)
+		explicit_bzero(c->redis_password, strlen(c->redis_password));
 	for (size_t i = 0; i < NSTR; i++)
 		free(*(char **)((char *)c + stropts[i].off));
 	free_list(c->redis_nodes, c->nredis);
 	free_list(c->trusted_proxies, c->ntrusted);
+	free_list(c->admins, c->nadmins);
 	free(c->path);
 	memset(c, 0, sizeof(*c));
 }

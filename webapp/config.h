@@ -15,7 +15,8 @@ struct newsd_config {
 	char **redis_nodes;       /* seeds, "host:port" */
 	size_t nredis;
 	char *redis_user;         /* NULL: the default user */
-	char *redis_password;     /* NULL: no AUTH */
+	char *redis_password;     /* NULL: no AUTH; or read from redis_password_file */
+	char *redis_password_file; /* as written in the file; NULL: none */
 	long redis_timeout_ms;
 	long list_cache_ms;       /* top and latest lists are shared this long (0: off) */
 	long durable_replicas;    /* replicas a story or comment write waits for (0: none) */
@@ -25,7 +26,9 @@ struct newsd_config {
 	char *site_name, *site_url, *site_description;
 	char *mail_relay;         /* NULL: password reset by mail is off */
 	char *mail_from;
-	char *admin_user;         /* also an administrator, besides user id 1 */
+	char *admin_user;         /* an older way to name one of admins */
+	char **admins;            /* user names that administer the site (admin_user too) */
+	size_t nadmins;
 
 	long password_iterations; /* PBKDF2-HMAC-SHA256 rounds for new hashes */
 	long password_min_length;
@@ -35,6 +38,9 @@ struct newsd_config {
 
 	struct rank_rules rank;
 	struct karma_rules karma;
+	long login_fail_limit_ip;   /* failed logins per client address per window (0: no limit) */
+	long login_fail_limit_user; /* failed logins per user name per window (0: no limit) */
+	long login_fail_window;     /* seconds, from a counter's first failure */
 	long user_creation_delay;   /* one account per IP per this many seconds */
 	long password_reset_delay;  /* between reset mails for one user */
 	long reset_link_ttl;        /* a reset link works this long */

@@ -18,10 +18,15 @@
  *   users.count       counter of user ids
  *   url:{URL}         recently posted URL -> story id, with a TTL
  *   limit:{...}       rate limit markers, with a TTL
+ *   login:ip:{ADDR}, login:user:{name}
+ *                     failed logins of a client address and of a lower-cased
+ *                     user name, with a TTL: the window (see loginlimit.h)
  *   site:secret       the key that signs password reset links, made once
  *   healthz:{host}    a front-end's health probe, with a TTL
  * The auth token is "U-HEX": the id says where the user lives, the hex
- * must equal the user's auth field, which logout replaces.
+ * must equal the user's auth field. Logout and a new password replace it
+ * and the apisecret together. flags holds 'a' for an administrator made
+ * with newsd --grant-admin.
  *
  * Every call returns -1 after a cluster failure (r->cerr says which node;
  * the caller answers 503) and 0 otherwise. A refusal the user should read
@@ -45,15 +50,21 @@ int db_auth(struct req *r);
 /* *out is NULL when there is no such user; free it with user_free. */
 int db_user_by_name(struct req *r, const char *name, struct user **out);
 int db_user_by_id(struct req *r, long id, struct user **out);
-/* A new account, logged in: token is its auth cookie value. */
+/* A new account, logged in: token is its auth cookie value, secret its
+ * apisecret. An ordinary user: the first account is no exception. */
 int db_user_create(struct req *r, const char *name, const char *password, char *token, size_t tlen,
-		   const char **why);
-/* 1 and the token and apisecret when the password is right, else 0. */
-int db_user_login(struct req *r, const char *name, const char *password, char *token, size_t tlen,
-		  char *apisecret, size_t alen);
-/* A new auth token, which logs out every session; token may be NULL. */
-int db_user_rotate_auth(struct req *r, long uid, char *token, size_t tlen);
-int db_user_set_password(struct req *r, const struct user *u, const char *password);
+		   char *secret, size_t slen, const char **why);
+/* Whether password is u's (PBKDF2, constant-time compare); 0 too for an
+ * account without a token or an apisecret. Not a cluster call. */
+int db_user_password_ok(const struct user *u, const char *password);
+/* A new auth token and apisecret: every session and every page's forms
+ * of the user stop working. token and secret (the new ones) may be NULL. */
+int db_user_rotate(struct req *r, long uid, char *token, size_t tlen, char *secret, size_t slen);
+/* A new password (and salt), with a new token and apisecret, at once. */
+int db_user_set_password(struct req *r, const struct user *u, const char *password, char *token, size_t tlen,
+			 char *secret, size_t slen);
+/* Set or clear u's administrator flag ('a' in flags). */
+int db_user_set_admin(struct req *r, const struct user *u, int admin);
 int db_user_set_profile(struct req *r, long uid, const char *about, const char *email);
 /* Remember now as the time of u's last password reset mail. */
 int db_user_mark_reset(struct req *r, long uid);
@@ -69,6 +80,22 @@ struct comment_ref {
  * Free *out. */
 int db_user_comments(struct req *r, long uid, long start, long count, struct comment_ref **out, size_t *n,
 		     long *total);
+
+/* ---- db_login.c: password checks under the failed-login limiter ---- */
+
+enum login_outcome { LOGIN_OK, LOGIN_WRONG, LOGIN_REFUSED };
+/* Check password for the account called name, unless the client address
+ * or the name has too many recent failures (then LOGIN_REFUSED and *wait
+ * seconds, without hashing anything). known is that account when the
+ * caller has it; else it is looked up and, on LOGIN_OK, handed over in
+ * *found (free it). A failure counts against the address and the name, a
+ * success clears the name's count. Failed and refused attempts are logged
+ * for fail2ban (never the password). -1 when the counters cannot be read:
+ * no password is checked without them. */
+int db_login_attempt(struct req *r, const char *name, const char *password, const struct user *known,
+		     struct user **found, enum login_outcome *outcome, long *wait);
+/* Forget the failures of the name: its password was just reset. */
+int db_login_forget(struct req *r, const char *name);
 
 /* ---- db.c: the site ---- */
 

@@ -5,8 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-
 #include "db_cluster.h"
 #include "rank.h"
 #include "token.h"
@@ -34,7 +32,13 @@ struct user *db_user_from_reply(struct req *r, redisReply *x)
 			goto out;
 		}
 	}
-	u->admin = record_user_is_admin(u, r->site->cfg.admin_user);
+	/* A hash without a name is no account anyone can use or see. */
+	if (!u->username) {
+		user_free(u);
+		u = NULL;
+		goto out;
+	}
+	u->admin = record_user_is_admin(u, r->site->cfg.admins, r->site->cfg.nadmins);
 out:
 	if (x)
 		freeReplyObject(x);
@@ -121,10 +125,9 @@ static int db_user_pay_visit(struct req *r, struct user *u)
 
 int db_auth_accept(struct req *r, struct user *u, const char *hex)
 {
-	const char *mine = u ? u->auth : NULL;
-
-	/* Constant time: the token is the only secret a cookie carries. */
-	if (!mine || strlen(mine) != strlen(hex) || CRYPTO_memcmp(mine, hex, strlen(hex)) != 0) {
+	/* Constant time: the token is the only secret a cookie carries. An
+	 * account without an apisecret could not sign a form: no session. */
+	if (!u || !u->apisecret || !token_equal(u->auth, hex)) {
 		user_free(u);
 		return 0;
 	}
@@ -157,7 +160,10 @@ static int db_user_make_token(char *out, size_t len, long id)
 	return 0;
 }
 
-int db_user_rotate_auth(struct req *r, long uid, char *token, size_t tlen)
+/* A new auth token and apisecret, into token and secret when they are
+ * not NULL, and into hex and sec as the user's hash stores them. */
+static int db_user_new_session(struct req *r, long uid, char *token, size_t tlen, char *secret, size_t slen,
+			       char *hex, char *sec)
 {
 	char buf[128];
 
@@ -165,29 +171,29 @@ int db_user_rotate_auth(struct req *r, long uid, char *token, size_t tlen)
 		token = buf;
 		tlen = sizeof(buf);
 	}
-	if (db_user_make_token(token, tlen, uid) < 0)
+	if (db_user_make_token(token, tlen, uid) < 0 || token_random_hex(sec, 2 * TOKEN_BYTES + 1, TOKEN_BYTES) < 0) {
+		snprintf(r->cerr, sizeof(r->cerr), "cannot make random tokens");
 		return -1;
-	return db_exec(r, "HSET u:{%ld} auth %s", uid, strchr(token, '-') + 1);
+	}
+	snprintf(hex, 2 * TOKEN_BYTES + 1, "%s", strchr(token, '-') + 1);
+	if (secret)
+		snprintf(secret, slen, "%s", sec);
+	return 0;
 }
 
-int db_user_login(struct req *r, const char *name, const char *password, char *token, size_t tlen,
-		  char *apisecret, size_t alen)
+int db_user_rotate(struct req *r, long uid, char *token, size_t tlen, char *secret, size_t slen)
 {
-	struct user *u;
-	int ok = 0;
+	char hex[2 * TOKEN_BYTES + 1], sec[2 * TOKEN_BYTES + 1];
 
-	if (db_user_by_name(r, name, &u) < 0)
+	if (db_user_new_session(r, uid, token, tlen, secret, slen, hex, sec) < 0)
 		return -1;
-	if (!u)
-		return 0;
-	if (u->salt && u->password && u->auth && u->apisecret &&
-	    password_check(password, u->salt, (int)u->iter, u->password)) {
-		snprintf(token, tlen, "%ld-%s", u->id, u->auth);
-		snprintf(apisecret, alen, "%s", u->apisecret);
-		ok = 1;
-	}
-	user_free(u);
-	return ok;
+	return db_exec(r, "HSET u:{%ld} auth %s apisecret %s", uid, hex, sec);
+}
+
+int db_user_password_ok(const struct user *u, const char *password)
+{
+	return u->salt && u->password && u->auth && u->apisecret &&
+	       password_check(password, u->salt, (int)u->iter, u->password);
 }
 
 /* ---- accounts ---------------------------------------------------------- */
@@ -243,16 +249,17 @@ static int db_user_claim_name(struct req *r, const char *low, long *id, const ch
 	return 1;
 }
 
-/* The hash of a new account; the first account administers the site. */
-static int db_user_write_new(struct req *r, long id, const char *name, const char *password, const char *token)
+/* The hash of a new account: an ordinary user (administrators are named
+ * in newsd.conf, or made with newsd --grant-admin). */
+static int db_user_write_new(struct req *r, long id, const char *name, const char *password, const char *token,
+			     const char *secret)
 {
 	const struct newsd_config *cfg = &r->site->cfg;
-	char salt[2 * TOKEN_BYTES + 1], secret[2 * TOKEN_BYTES + 1], hash[65];
+	char salt[2 * TOKEN_BYTES + 1], hash[65];
 	char key[40], idstr[32], now[32], karma[32], iter[32];
 	struct cluster_batch *b;
 
 	if (token_random_hex(salt, sizeof(salt), TOKEN_BYTES) < 0 ||
-	    token_random_hex(secret, sizeof(secret), TOKEN_BYTES) < 0 ||
 	    password_hash(password, salt, (int)cfg->password_iterations, hash, sizeof(hash)) < 0) {
 		snprintf(r->cerr, sizeof(r->cerr), "cannot make random tokens");
 		return -1;
@@ -266,7 +273,7 @@ static int db_user_write_new(struct req *r, long id, const char *name, const cha
 		return -1;
 	if (DB_ADD(b, "HSET", key, "id", idstr, "username", name, "salt", salt, "password", hash, "iter", iter,
 		   "ctime", now, "karma", karma, "about", "", "email", "", "auth", strchr(token, '-') + 1,
-		   "apisecret", secret, "flags", id == 1 ? "a" : "", "karma_incr_time", now, "replies", "0") < 0) {
+		   "apisecret", secret, "flags", "", "karma_incr_time", now, "replies", "0") < 0) {
 		cluster_batch_free(b);
 		return -1;
 	}
@@ -274,9 +281,9 @@ static int db_user_write_new(struct req *r, long id, const char *name, const cha
 }
 
 int db_user_create(struct req *r, const char *name, const char *password, char *token, size_t tlen,
-		   const char **why)
+		   char *secret, size_t slen, const char **why)
 {
-	char low[300];
+	char low[300], hex[2 * TOKEN_BYTES + 1], sec[2 * TOKEN_BYTES + 1];
 	long id;
 	int ok;
 
@@ -284,23 +291,54 @@ int db_user_create(struct req *r, const char *name, const char *password, char *
 	db_user_lower(low, name, sizeof(low));
 	if ((ok = db_user_may_create(r, low, why)) <= 0 || (ok = db_user_claim_name(r, low, &id, why)) <= 0)
 		return ok;
-	if (db_user_make_token(token, tlen, id) < 0) {
-		snprintf(r->cerr, sizeof(r->cerr), "cannot make random tokens");
+	if (db_user_new_session(r, id, token, tlen, secret, slen, hex, sec) < 0)
 		return -1;
-	}
-	return db_user_write_new(r, id, name, password, token);
+	return db_user_write_new(r, id, name, password, token, sec);
 }
 
-int db_user_set_password(struct req *r, const struct user *u, const char *password)
+int db_user_set_password(struct req *r, const struct user *u, const char *password, char *token, size_t tlen,
+			 char *secret, size_t slen)
 {
 	const struct newsd_config *cfg = &r->site->cfg;
-	char hash[65];
+	char salt[2 * TOKEN_BYTES + 1], hash[65], hex[2 * TOKEN_BYTES + 1], sec[2 * TOKEN_BYTES + 1];
+	char key[40], iter[32];
+	redisReply *x;
 
-	if (!u->salt || password_hash(password, u->salt, (int)cfg->password_iterations, hash, sizeof(hash)) < 0) {
+	if (token_random_hex(salt, sizeof(salt), TOKEN_BYTES) < 0 ||
+	    password_hash(password, salt, (int)cfg->password_iterations, hash, sizeof(hash)) < 0) {
 		snprintf(r->cerr, sizeof(r->cerr), "cannot hash the password");
 		return -1;
 	}
-	return db_exec(r, "HSET u:{%ld} password %s iter %ld", u->id, hash, cfg->password_iterations);
+	if (db_user_new_session(r, u->id, token, tlen, secret, slen, hex, sec) < 0)
+		return -1;
+	/* One HSET: the new password never stands with the old session. */
+	snprintf(key, sizeof(key), "u:{%ld}", u->id);
+	snprintf(iter, sizeof(iter), "%ld", cfg->password_iterations);
+	x = db_argv(r, 12, (const char *[]){ "HSET", key, "salt", salt, "password", hash, "iter", iter, "auth", hex,
+					     "apisecret", sec }, NULL);
+	if (!x)
+		return -1;
+	freeReplyObject(x);
+	return 0;
+}
+
+int db_user_set_admin(struct req *r, const struct user *u, int admin)
+{
+	char key[40], flags[64];
+	size_t n = 0;
+	redisReply *x;
+
+	for (const char *f = u->flags ? u->flags : ""; *f && n + 2 < sizeof(flags); f++)
+		if (*f != 'a')
+			flags[n++] = *f;
+	if (admin)
+		flags[n++] = 'a';
+	flags[n] = '\0';
+	snprintf(key, sizeof(key), "u:{%ld}", u->id);
+	if (!(x = db_argv(r, 4, (const char *[]){ "HSET", key, "flags", flags }, NULL)))
+		return -1;
+	freeReplyObject(x);
+	return 0;
 }
 
 int db_user_set_profile(struct req *r, long uid, const char *about, const char *email)

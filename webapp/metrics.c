@@ -236,14 +236,28 @@ static void render_figures(const struct metrics_figures *f, struct buf *b)
 	buf_printf(b, "newsd_cluster_redirects_total{kind=\"tryagain\"} %lu\n", f->tryagain);
 }
 
+static const struct {
+	enum metrics_event e;
+	const char *label;
+} mail_results[] = {
+	{ METRICS_MAIL_SENT, "sent" },
+	{ METRICS_MAIL_FAILED, "failed" },
+	{ METRICS_MAIL_DROPPED, "dropped" },
+	{ METRICS_MAIL_REJECTED, "rejected" },
+};
+
 void metrics_render(const struct metrics *m, const struct metrics_figures *f, struct buf *b)
 {
 	render_requests(m, b);
 	render_latency(m, b);
 	render_figures(f, b);
-	head(b, "newsd_mails_total", "counter", "Password reset mails, by outcome at the relay.");
-	buf_printf(b, "newsd_mails_total{result=\"sent\"} %lu\n",
-		   atomic_load_explicit(&m->events[METRICS_MAIL_SENT], memory_order_relaxed));
-	buf_printf(b, "newsd_mails_total{result=\"failed\"} %lu\n",
-		   atomic_load_explicit(&m->events[METRICS_MAIL_FAILED], memory_order_relaxed));
+	head(b, "newsd_mails_queued_total", "counter", "Password reset mails queued for the relay.");
+	buf_printf(b, "newsd_mails_queued_total %lu\n",
+		   atomic_load_explicit(&m->events[METRICS_MAIL_QUEUED], memory_order_relaxed));
+	head(b, "newsd_mails_total", "counter",
+	     "Password reset mails by outcome: sent, failed at the relay, dropped at shutdown, "
+	     "rejected (the queue was full).");
+	for (size_t i = 0; i < sizeof(mail_results) / sizeof(mail_results[0]); i++)
+		buf_printf(b, "newsd_mails_total{result=\"%s\"} %lu\n", mail_results[i].label,
+			   atomic_load_explicit(&m->events[mail_results[i].e], memory_order_relaxed));
 }

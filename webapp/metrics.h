@@ -29,6 +29,9 @@ enum metrics_method { METRICS_GET, METRICS_HEAD, METRICS_POST, METRICS_METHOD_OT
 enum metrics_event {
 	METRICS_MAIL_SENT,
 	METRICS_MAIL_FAILED,
+	METRICS_MAIL_DROPPED,   /* still queued when newsd stopped */
+	METRICS_MAIL_REJECTED,  /* not queued: the queue was full */
+	METRICS_MAIL_QUEUED,
 	METRICS__EVENTS
 };
 

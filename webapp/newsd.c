@@ -2,6 +2,7 @@
  * each request served with a cluster connection borrowed from the pool.
  *
  *   newsd -c FILE [-t]
+ *   newsd -c FILE --grant-admin NAME | --revoke-admin NAME
  */
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -387,8 +388,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
 		page_error(&r, 500, "Out of memory.");
 	else
 		serve(s, &r, con, cn);
+	/* The path only: a query may hold a password (GET /api/login). */
 	if (r.status >= 500 && r.cerr[0])
-		log_warn("%s %s: %d: %s", method, cn->uri, r.status, r.cerr);
+		log_warn("%s %.*s: %d: %s", method, (int)strcspn(cn->uri, "?#"), cn->uri, r.status, r.cerr);
 	ret = respond(con, &r);
 	metrics_observe(s->metrics, r.route, method, r.status, (uint64_t)(mono_us() - cn->start_us));
 	atomic_fetch_sub(&s->in_flight, 1);
@@ -508,8 +510,11 @@ static struct MHD_Daemon *start(struct site *s)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: newsd -c FILE [-t]\n"
+		   "       newsd -c FILE --grant-admin NAME | --revoke-admin NAME\n"
 		   "  -c, --config FILE  the configuration (newsd.conf(5))\n"
 		   "  -t, --test         check the configuration and exit\n"
+		   "  --grant-admin NAME   make user NAME an administrator (a flag in the cluster), exit\n"
+		   "  --revoke-admin NAME  clear that flag, exit\n"
 		   "  -h, --help         this text\n"
 		   "  -V, --version      the version\n");
 }
@@ -519,11 +524,12 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' }, { "test", no_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },         { "version", no_argument, NULL, 'V' },
+		{ "grant-admin", required_argument, NULL, 'G' }, { "revoke-admin", required_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct site site;
-	const char *path = NULL;
-	int opt, test = 0, sig;
+	const char *path = NULL, *admin = NULL;
+	int opt, test = 0, sig, grant = 0;
 	char err[4096];
 	sigset_t set;
 
@@ -535,10 +541,19 @@ int main(int argc, char **argv)
 		case 't': test = 1; break;
 		case 'h': usage(stdout); return 0;
 		case 'V': printf("newsd %s\n", PACKAGE_VERSION); return 0;
+		case 'G':
+		case 'R':
+			if (admin) {
+				usage(stderr);
+				return 2;
+			}
+			admin = optarg;
+			grant = opt == 'G';
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (!path || optind != argc) {
+	if (!path || optind != argc || (admin && test)) {
 		usage(stderr);
 		return 2;
 	}
@@ -571,6 +586,12 @@ int main(int argc, char **argv)
 		.connect_timeout_ms = (int)site.cfg.redis_timeout_ms,
 		.command_timeout_ms = (int)site.cfg.redis_timeout_ms,
 	};
+	if (admin) {
+		int rc = admin_command(&site, admin, grant);
+		newsd_config_free(&site.cfg);
+		curl_global_cleanup();
+		return rc;
+	}
 	pthread_mutex_init(&site.secret_lock, NULL);
 	site.pool = pool_new(&site.copts, (size_t)site.cfg.workers);
 	site.cache = newscache_new(site.cfg.list_cache_ms);
@@ -602,6 +623,7 @@ int main(int argc, char **argv)
 	log_info("stopping (%lu requests, %lu answered 5xx)", (unsigned long)site.requests,
 	       (unsigned long)site.errors_5xx);
 	MHD_stop_daemon(d);
+	mail_stop(); /* before curl_global_cleanup: its thread uses libcurl */
 	metrics_http_stop(md);
 	metrics_free(site.metrics);
 	free(patterns);

@@ -29,7 +29,7 @@ static void page_put_nav(struct req *r)
 		url_escape(&r->out, r->user->username);
 		P("\">");
 		H(r->user->username);
-		F(" (%ld)</a> | <a href=\"/logout?apisecret=", r->user->karma);
+		F(" (%ld)</a> | <a id=\"logout\" href=\"/logout?apisecret=", r->user->karma);
 		H(r->user->apisecret);
 		P("\">logout</a>");
 	} else {
@@ -212,6 +212,7 @@ const struct route page_routes[] = {
 	{ "GET", "/usercomments/:username/:start", page_usercomments, 0, 0 },
 	{ "GET", "/replies", page_replies, 0, 0 },
 	{ "GET", "/login", page_login, 0, 0 },
+	{ "POST", "/login", page_login_post, 0, 0 },
 	{ "GET", "/logout", page_logout, 0, 0 },
 	{ "GET", "/reset-password", page_reset_password, 0, 0 },
 	{ "GET", "/reset-password-ok", page_reset_password_ok, 0, 0 },

@@ -46,6 +46,7 @@ int page_replies(struct req *r);
 
 /* --- pages_user.c: accounts and profiles --- */
 int page_login(struct req *r);
+int page_login_post(struct req *r);
 int page_logout(struct req *r);
 int page_reset_password(struct req *r);
 int page_reset_password_ok(struct req *r);

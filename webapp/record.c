@@ -49,11 +49,14 @@ int record_user_field(struct user *u, const char *name, const char *value)
 	return 0;
 }
 
-int record_user_is_admin(const struct user *u, const char *admin_user)
+int record_user_is_admin(const struct user *u, char *const *admins, size_t n)
 {
 	if (u->flags && strchr(u->flags, 'a'))
 		return 1;
-	return admin_user && u->username && strcasecmp(u->username, admin_user) == 0;
+	for (size_t i = 0; u->username && i < n; i++)
+		if (admins[i] && strcasecmp(u->username, admins[i]) == 0)
+			return 1;
+	return 0;
 }
 
 void user_free(struct user *u)

@@ -10,16 +10,16 @@
  * must not match an empty one. */
 struct user {
 	long id, ctime, karma, iter, karma_incr_time, replies, pwd_reset;
-	int admin;   /* flags has 'a', or the configured admin_user */
+	int admin;   /* flags has 'a', or the name is one of the configured admins */
 	char *username, *salt, *password, *auth, *apisecret, *about, *email, *flags;
 };
 
 /* Take one field of the hash into u; unknown fields are ignored. -1 when
  * memory ran out. */
 int record_user_field(struct user *u, const char *name, const char *value);
-/* Whether u administers the site: the 'a' flag (the first account gets
- * it), or the name admin_user (case-insensitive; NULL for none). */
-int record_user_is_admin(const struct user *u, const char *admin_user);
+/* Whether u administers the site: the 'a' flag (newsd --grant-admin sets
+ * it), or its name among the n names of admins (case-insensitive). */
+int record_user_is_admin(const struct user *u, char *const *admins, size_t n);
 void user_free(struct user *u);
 
 /* A story as pages and the API show it. */

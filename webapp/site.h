@@ -87,8 +87,18 @@ void render_unavailable(struct req *r);
 struct metrics_http;
 struct metrics_http *metrics_listen_start(struct site *s);
 
-/* --- mail.c --- */
-int mail_send(const struct site *s, const char *to, const char *subject, const char *body,
-	      char *err, size_t errlen);
+/* --- admin.c: newsd --grant-admin / --revoke-admin; the exit status --- */
+int admin_command(struct site *s, const char *name, int grant);
+
+/* --- mail.c: mail is queued, and sent by a thread of its own. mail_queue
+ * never waits for the relay: 0, MAIL_FULL (too many wait: try again
+ * later) or MAIL_ERROR, with err for the log. `what` names the mail in the
+ * log ("reset mail for user alice"). mail_stop(), at shutdown, waits a
+ * few seconds for what is queued and drops the rest. --- */
+#define MAIL_ERROR (-1)
+#define MAIL_FULL (-2)
+int mail_queue(const struct site *s, const char *what, const char *to, const char *subject,
+	       const char *body, char *err, size_t errlen);
+void mail_stop(void);
 
 #endif

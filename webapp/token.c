@@ -47,6 +47,15 @@ int token_random_hex(char *out, size_t outlen, size_t nbytes)
 	return 0;
 }
 
+int token_equal(const char *a, const char *b)
+{
+	size_t n;
+
+	if (!a || !b || (n = strlen(a)) != strlen(b) || n == 0)
+		return 0;
+	return CRYPTO_memcmp(a, b, n) == 0;
+}
+
 int password_hash(const char *password, const char *salt, int iterations,
 		  char *out, size_t outlen)
 {

@@ -9,6 +9,11 @@
  * plus NUL into out (outlen >= 2*nbytes+1). 0, or -1 on failure. */
 int token_random_hex(char *out, size_t outlen, size_t nbytes);
 
+/* 1 when a and b are both set, not empty and equal, compared in constant time
+ * (only a length mismatch ends early: every secret of one kind has the
+ * same length); 0 otherwise. For the auth token and the apisecret. */
+int token_equal(const char *a, const char *b);
+
 /* PBKDF2-HMAC-SHA256(password, salt, iterations), 32 bytes, as 64 hex
  * digits plus NUL into out (outlen >= 65). 0, or -1 on failure. */
 int password_hash(const char *password, const char *salt, int iterations,

@@ -159,7 +159,7 @@ done
 is "$(web_status "/editnews/$n1" -b "$bob")" 403 "bob may not edit alice's story"
 ok "the RSS feed is XML and escapes titles" eval 'web_get /rss | grep -q "<title>Ask &lt;b&gt;the&lt;/b&gt; site</title>"'
 ok "/random leads to a story" eval 'headers "$WEB_URL/random" | grep -qi "^location: /news/[12]"'
-is "$(web_status /admin -b "$alice")$(web_status /admin -b "$bob")" 200302 "the first user is the admin; bob is sent away"
+is "$(web_status /admin -b "$alice")$(web_status /admin -b "$bob")" 302302 "the first user is no administrator (admins come from newsd.conf); nor is bob"
 
 # --- editing and deleting stories
 r=$(api /api/submit "news_id=$n1&title=First+story+edited&url=http://example.test/one&text=&apisecret=$A" -b "$alice")
@@ -175,7 +175,9 @@ r=$(api /api/updateprofile "about=I+%3Cem%3Ewrite%3C%2Fem%3E&email=alice%40news.
 ok "alice updates her profile" web_api_ok "$r"
 ok "the about text is escaped on her page" eval 'web_get /user/alice -b "$alice" | grep -qF "I &lt;em&gt;write&lt;/em&gt;"'
 r=$(api /api/updateprofile "about=x&email=alice%40news.lab&password=newsecret1&apisecret=$A" -b "$alice")
-ok "and her password" eval 'web_api_ok "$r" && web_api_ok "$(web_get "/api/login?username=alice&password=newsecret1")"'
+has "$r" "current password" "a new password without the current one is refused"
+r=$(api /api/updateprofile "about=x&email=alice%40news.lab&password=newsecret1&current_password=secretpw1&apisecret=$A" -b "$alice")
+ok "and her password, given the current one" eval 'web_api_ok "$r" && web_api_ok "$(web_get "/api/login?username=alice&password=newsecret1")"'
 old=$(web_auth bob)
 r=$(api /api/logout "apisecret=$B" -b "$bob")
 ok "bob logs out" web_api_ok "$r"

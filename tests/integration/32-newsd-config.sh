@@ -6,6 +6,10 @@
 #   - a bad file is refused with exit 2 and "FILE:LINE:", LINE being exactly
 #     the culprit's (marked "#BAD" below, or the line of the unclosed quote
 #     or brace), and the message names the key;
+#   - the login limits, admins, and redis_password_file: found beside the
+#     file or in $CREDENTIALS_DIRECTORY, refused (FILE:LINE, exit 2) when
+#     missing, empty, not a file, open to group or others, or set together
+#     with redis_password, and never shown in a message;
 #   - a missing file, no -c, an unknown option: exit 2; --help: 0; -V;
 #   - started with its only seed on a closed port (127.0.0.1:1), newsd stays
 #     up, answers 503 (HTML page, JSON for the API, never cacheable), logs
@@ -167,6 +171,56 @@ if [ "$rc" = 2 ] && grep -qF "$dir/does-not-exist.conf" <<<"$err"; then
 else
 	tap_fail "a missing file: want exit 2 naming the file; got exit $rc: $(oneline "$err")"
 fi
+
+# ---- logins, administrators, the Redis password from a file ---------------
+
+printf 'login_fail_limit_ip = 50\nlogin_fail_limit_user = 0\nlogin_fail_window = 600\nadmins = { "alice", "Bob_2" }\nadmin_user = "carol"\n' \
+	>"$dir/accounts.conf"
+run -c "$dir/accounts.conf" -t
+check "$rc = 0" "newsd -t accepts the login limits, admins and admin_user ($(first "$out$err"))"
+bad_case "login_fail_window = 0" login_fail_window 'login_fail_limit_user = 5
+login_fail_window = 0 #BAD'
+bad_case "a negative login_fail_limit_ip" login_fail_limit_ip 'login_fail_limit_ip = -1 #BAD'
+bad_case "an admins entry that is no user name" '"1bad": not a user name' 'workers = 2
+admins = { "alice", "1bad" } #BAD'
+
+umask 077
+printf 'redis secret\n' >"$dir/rpw"
+mkdir -p "$dir/creds" "$dir/adir"
+printf 'redis secret' >"$dir/creds/rpw-cred"
+printf '\n' >"$dir/rpw-empty"
+printf 'redis secret\n' >"$dir/rpw-open"
+chmod 644 "$dir/rpw-open"
+umask 022
+first_pw_case=$((n + 1))
+printf 'redis_password_file = "%s"\nredis_user = "newsd"\n' "$dir/rpw" >"$dir/pwfile.conf"
+run -c "$dir/pwfile.conf" -t
+check "$rc = 0" "newsd -t accepts redis_password_file (mode 0600), with redis_user ($(first "$out$err"))"
+printf 'redis_password_file = "rpw"\n' >"$dir/pwrel.conf"
+run -c "$dir/pwrel.conf" -t
+check "$rc = 0" "a relative redis_password_file is found beside newsd.conf"
+printf 'redis_password_file = "rpw-cred" #BAD\n' >"$dir/pwcred.conf"
+export CREDENTIALS_DIRECTORY=$dir/creds
+run -c "$dir/pwcred.conf" -t
+check "$rc = 0" "... and in \$CREDENTIALS_DIRECTORY when systemd sets it ($(first "$out$err"))"
+unset CREDENTIALS_DIRECTORY
+bad_case "a credential name without \$CREDENTIALS_DIRECTORY" "cannot open $dir/rpw-cred" \
+	'redis_password_file = "rpw-cred" #BAD'
+bad_case "redis_password and redis_password_file both" "keep one of them" "redis_password = \"x\"
+redis_password_file = \"$dir/rpw\" #BAD"
+bad_case "a redis_password_file that does not exist" "cannot open $dir/nope" "workers = 2
+redis_password_file = \"$dir/nope\" #BAD"
+bad_case "a redis_password_file readable by others" "mode 0644" "redis_password_file = \"$dir/rpw-open\" #BAD"
+bad_case "an empty redis_password_file" "is empty" "redis_password_file = \"$dir/rpw-empty\" #BAD"
+bad_case "a redis_password_file that is a directory" "not a regular file" \
+	"redis_password_file = \"$dir/adir\" #BAD"
+bad_case "redis_user without any password" "redis_user is set but neither" 'redis_user = "newsd" #BAD'
+all=
+for f in "$dir/pwfile.conf" "$dir/pwrel.conf" $(seq -f "$dir/bad%g.conf" "$first_pw_case" "$n"); do
+	run -c "$f" -t
+	all="$all$out$err"
+done
+ok "no message of these shows the password" eval '[ -n "$all" ] && ! grep -qF "redis secret" <<<"$all"'
 
 # ---- the command line ---------------------------------------------------
 

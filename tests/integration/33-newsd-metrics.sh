@@ -6,7 +6,8 @@
 #   - on: requests of several routes, a 404, a 405, a bad form (400), a HEAD
 #     and a mail move newsd_http_requests_total by exactly what was asked,
 #     under the route's pattern, never the path or the user name; the
-#     latency histogram counts the same requests;
+#     latency histogram counts the same requests; the mail counts as
+#     queued, then (from newsd's mail queue) as sent;
 #   - 200 requests from 8 clients at once are all counted (atomics);
 #   - `promtool check metrics` passes on the output;
 #   - the cluster gone, a page is a 503 and newsd_unavailable_total and
@@ -81,6 +82,9 @@ curl -sS -o /dev/null -I --max-time 10 "$NEWSD_URL/about"
 web_post /api/updateprofile "about=x&email=alice%40news.lab&password=&apisecret=$A" -b "$alice" >/dev/null
 r=$(web_get "/api/reset-password?username=alice&email=alice%40news.lab")
 web_api_ok "$r" || diag "reset: $r"
+# The mail goes out from newsd's queue, after the answer.
+sent0=$(val "$s0" 'newsd_mails_total{result="sent"}')
+web_wait 10 eval '[ "$(val "$(scrape)" "newsd_mails_total{result=\"sent\"}")" -gt "$sent0" ]'
 s1=$(scrape)
 
 # check SERIES DELTA DESCRIPTION
@@ -100,8 +104,10 @@ check_delta "$(req unmatched POST 405)" 1 "the POST to a page as unmatched, 405"
 check_delta "$(req /about HEAD 200)" 1 "the HEAD under /about, method HEAD"
 check_delta "$(req /api/updateprofile POST 200)" 1 "the profile update under /api/updateprofile"
 check_delta "$(req /api/reset-password GET 200)" 1 "the reset request under /api/reset-password"
-check_delta 'newsd_mails_total{result="sent"}' 1 "the reset mail counts as sent"
+check_delta 'newsd_mails_queued_total' 1 "the reset mail counts as queued"
+check_delta 'newsd_mails_total{result="sent"}' 1 "then as sent"
 check_delta 'newsd_mails_total{result="failed"}' 0 "and none as failed"
+check_delta 'newsd_mails_total{result="rejected"}' 0 "nor rejected"
 check_delta "$(lat /news/:news_id)" 4 "the latency histogram counts the four /news/:news_id requests"
 check_delta "$(lat unmatched)" 2 "and the two unmatched ones"
 sum() { awk '/^newsd_http_requests_total\{/ { n += $2 } END { print n + 0 }' <<<"$1"; }

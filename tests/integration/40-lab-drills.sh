@@ -386,15 +386,17 @@ ok "clusterctl check (on redis01): healthy, exit 0" wait_until 10 cluster_health
 ok "lab status: 1 master(s) on each redis host" one_master_per_host
 check "\"$(http_code -b auth=none "http://$LAB_NET.200/news/999999999")\" = 404" "a story that does not exist answers 404"
 
-# The traffic's user: the first account, an administrator (no break between
-# two stories). The second, for steps 7 and 8, from another host: one account
-# per client address a day.
+# The traffic's user: the first account, made an administrator (no break
+# between two stories; no account is one by itself). The second, for steps 7
+# and 8, from another host: one account per client address a day.
 PW='drill password 1'
 U1=drill$TAG U2=reader$TAG
 json=$(cl curl -s --max-time 10 --data-urlencode "username=$U1" --data-urlencode "password=$PW" \
 	"http://$LAB_NET.200/api/create_account")
 TR_AUTH=$(jq -r '.auth // empty' <<<"$json" 2>/dev/null) TR_SECRET=$(jq -r '.apisecret // empty' <<<"$json" 2>/dev/null)
 check "-n \"$TR_AUTH\" -a -n \"$TR_SECRET\"" "the client creates the traffic's account $U1 ($(head -c 80 <<<"$json"))"
+ok "newsd --grant-admin $U1 (on front01)" \
+	eval 'lab exec front01 newsd -c "$LAB_STATE/front01/newsd.conf" --grant-admin "$U1" >/dev/null'
 json=$(ip netns exec "${LAB_PREFIX}dns" curl -s --max-time 10 --data-urlencode "username=$U2" \
 	--data-urlencode "password=$PW" "http://$LAB_NET.202/api/create_account")
 check "\"$(jq -r .status <<<"$json" 2>/dev/null)\" = ok" "the dns host creates a second account, $U2"

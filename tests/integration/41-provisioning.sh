@@ -88,7 +88,7 @@ host_vars() {
 	 "backup_hosts":[{"name":"backup","addr":"10.33.0.6"}],"monitor_hosts":[{"name":"monitor","addr":"10.33.0.8"}],
 	 "redis_password":"$PW","vip_base":200,"interface":"eth0","advert_interval":1,
 	 "redis_admin_user":"clusterctl","replication_password":"$REPL_PW_REAL","newsd_redis_user":"newsd",
-	 "newsd_redis_password":"$NEWSD_PW_REAL",
+	 "newsd_redis_password":"$NEWSD_PW_REAL","newsd_redis_password_file":"redis-password",
 	 "redis_aclfile":"/etc/redis/cluster-users.acl",
 	 "vipd_socket":"/run/vipd/vipd.sock","vipd_state_dir":"/var/lib/vipd","vipd_metrics_listen":"0.0.0.0:9650",
 	 "newsd_listen":"unix:/run/newsd/newsd.sock","newsd_workers":4,"newsd_metrics_listen":"0.0.0.0:9651","site_name":"Lamer News",

@@ -52,7 +52,10 @@
 # NEWSD, CLUSTERCTL. Environment: WEB_URL (where web_get and friends go:
 # newsd, then nginx once it runs), WEB_STATIC_ROOT (default webapp/static),
 # WEB_NGINX_SITE (the site template, default webapp/nginx/newsd.conf),
-# WEB_NGINX_HTTP (extra lines for nginx's http block), WEB_REDIS_CONF (extra
+# WEB_NGINX_HTTP (extra lines for nginx's http block), WEB_NGINX_LOGIN_LIMIT
+# (unset: the site's limit on logins and account changes, made for people,
+# is lifted, since these tests make far more from one address; "shipped":
+# kept as the site has it), WEB_REDIS_CONF (extra
 # lines for every redis.conf), WEB_SKIP_HOOK (called instead of skip_all
 # when something is missing: the benchmark dies instead), WEB_KEEP=1 keeps
 # $WEB_DIR. When the script fails, newsd's log and nginx's error log are
@@ -374,7 +377,10 @@ web_nginx() {
 	[ -f "$site" ] || { web_note "no nginx site template at $site"; return 1; }
 	sed -e "s|@LISTEN@|127.0.0.1:$NGINX_PORT|g" -e "s|@SERVER_NAME@|news.lab|g" \
 		-e "s|@STATIC_ROOT@|$static|g" -e "s|@UPSTREAM@|127.0.0.1:$NEWSD_PORT|g" \
-		-e "s|@CACHE_DIR@|$WEB_DIR/cache|g" "$site" >"$WEB_DIR/site.conf"
+		-e "s|@CACHE_DIR@|$WEB_DIR/cache|g" -e "s|/var/log/nginx/access.log|$WEB_DIR/nginx-access.log|g" \
+		"$site" >"$WEB_DIR/site.conf"
+	[ "${WEB_NGINX_LOGIN_LIMIT:-}" = shipped ] ||
+		sed -i 's/^\( *limit_req zone=newsd_account\) burst=[0-9]*/\1 burst=100000/' "$WEB_DIR/site.conf"
 	cat >"$WEB_DIR/nginx.conf" <<-EOF
 	user root;
 	daemon off;

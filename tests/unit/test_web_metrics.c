@@ -96,6 +96,13 @@ static void test_render(void **state)
 	metrics_count(m, METRICS_MAIL_SENT);
 	metrics_count(m, METRICS_MAIL_FAILED);
 	metrics_count(m, METRICS_MAIL_FAILED);
+	metrics_count(m, METRICS_MAIL_DROPPED);
+	metrics_count(m, METRICS_MAIL_REJECTED);
+	metrics_count(m, METRICS_MAIL_REJECTED);
+	metrics_count(m, METRICS_MAIL_REJECTED);
+	for (int i = 0; i < 4; i++)
+		metrics_count(m, METRICS_MAIL_QUEUED);
+	metrics_count(m, METRICS__EVENTS);            /* not an event: ignored */
 	metrics_render(m, &f, &b);
 	const char *t = buf_str(&b);
 
@@ -140,6 +147,11 @@ static void test_render(void **state)
 	assert_non_null(strstr(t, "\nnewsd_cluster_redirects_total{kind=\"tryagain\"} 1\n"));
 	assert_non_null(strstr(t, "\nnewsd_mails_total{result=\"sent\"} 1\n"));
 	assert_non_null(strstr(t, "\nnewsd_mails_total{result=\"failed\"} 2\n"));
+	assert_non_null(strstr(t, "\nnewsd_mails_total{result=\"dropped\"} 1\n"));
+	assert_non_null(strstr(t, "\nnewsd_mails_total{result=\"rejected\"} 3\n"));
+	assert_int_equal(count_lines(t, "newsd_mails_total{"), 4);
+	assert_non_null(strstr(t, "\nnewsd_mails_queued_total 4\n"));
+	assert_int_equal(count_lines(t, "# TYPE newsd_mails_queued_total counter"), 1);
 	/* Every family is announced once, and every line ends. */
 	assert_int_equal(count_lines(t, "# TYPE newsd_http_requests_total "), 1);
 	assert_int_equal(count_lines(t, "# HELP newsd_mails_total "), 1);

@@ -43,9 +43,12 @@ static void test_user_fields(void **state)
 	assert_string_equal(u->email, "a@b.test");
 	assert_string_equal(u->auth, "abc");
 	assert_string_equal(u->apisecret, "def");
-	assert_false(record_user_is_admin(u, NULL));
-	assert_true(record_user_is_admin(u, "alice"));
-	assert_false(record_user_is_admin(u, "bob"));
+	assert_false(record_user_is_admin(u, NULL, 0));
+	assert_true(record_user_is_admin(u, (char *[]){ "alice" }, 1));
+	assert_true(record_user_is_admin(u, (char *[]){ "bob", "ALICE" }, 2));
+	assert_false(record_user_is_admin(u, (char *[]){ "bob" }, 1));
+	assert_false(record_user_is_admin(u, (char *[]){ "bob", "alice" }, 1));
+	assert_false(record_user_is_admin(u, (char *[]){ "alic", "alicee" }, 2));
 	user_free(u);
 	user_free(NULL);
 }
@@ -60,8 +63,12 @@ static void test_user_missing(void **state)
 	assert_null(u->apisecret);
 	assert_null(u->username);
 	assert_int_equal(u->karma, 0);
-	assert_true(record_user_is_admin(u, NULL));
-	assert_true(record_user_is_admin(u, "someone"));
+	/* The flag makes an administrator whatever the list says; a user
+	 * without a name matches no name. */
+	assert_true(record_user_is_admin(u, NULL, 0));
+	assert_true(record_user_is_admin(u, (char *[]){ "someone" }, 1));
+	assert_int_equal(record_user_field(u, "flags", ""), 0);
+	assert_false(record_user_is_admin(u, (char *[]){ "someone" }, 1));
 	/* A field seen twice keeps the last value, without a leak. */
 	assert_int_equal(record_user_field(u, "email", "x"), 0);
 	assert_int_equal(record_user_field(u, "email", "y"), 0);

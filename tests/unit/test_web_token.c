@@ -36,6 +36,20 @@ static void test_random_hex(void **state)
 	assert_string_equal(a, "");
 }
 
+/* The apisecret and the auth token: both set, same length, same bytes. */
+static void test_equal(void **state)
+{
+	(void)state;
+	assert_true(token_equal("0123abcd", "0123abcd"));
+	assert_false(token_equal("0123abcd", "0123abce"));
+	assert_false(token_equal("0123abcd", "0123abc"));
+	assert_false(token_equal("0123abc", "0123abcd"));
+	assert_false(token_equal("", ""));
+	assert_false(token_equal(NULL, "0123abcd"));
+	assert_false(token_equal("0123abcd", NULL));
+	assert_false(token_equal(NULL, NULL));
+}
+
 static void test_pbkdf2_vectors(void **state)
 {
 	char h[65];
@@ -153,7 +167,7 @@ int main(void)
 		cmocka_unit_test(test_random_hex),	    cmocka_unit_test(test_pbkdf2_vectors),
 		cmocka_unit_test(test_password_check),	    cmocka_unit_test(test_sign_format),
 		cmocka_unit_test(test_verify_ok_and_expiry), cmocka_unit_test(test_verify_tampered),
-		cmocka_unit_test(test_verify_malformed),
+		cmocka_unit_test(test_verify_malformed),    cmocka_unit_test(test_equal),
 	};
 	return cmocka_run_group_tests_name("web_token", tests, NULL, NULL);
 }

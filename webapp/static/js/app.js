@@ -126,12 +126,14 @@
     /* ---------- forms ---------- */
 
     function setupForms() {
+        /* Every call that carries a password is a POST: a password in
+         * an address would end up in logs and the browser's history. */
         bindForm('loginform', function (f) {
             var p = { username: field(f, 'username'),
                       password: field(f, 'password') };
             var req = field(f, 'register') ?
                 api('POST', '/api/create_account', p) :
-                api('GET', '/api/login', p);
+                api('POST', '/api/login', p);
             return req.then(function () { go('/'); });
         });
 
@@ -169,17 +171,21 @@
             });
         });
 
+        /* A new password needs the current one; the answer then sets a
+         * new auth cookie, and the reloaded page carries the new
+         * apisecret (the old one no longer works). */
         bindForm('profileform', function (f) {
             return api('POST', '/api/updateprofile', {
                 about: field(f, 'about'),
                 email: field(f, 'email'),
                 password: field(f, 'password'),
+                current_password: field(f, 'current_password'),
                 apisecret: apiSecret()
             }).then(function () { window.location.reload(); });
         });
 
         bindForm('resetform', function (f) {
-            return api('GET', '/api/reset-password', {
+            return api('POST', '/api/reset-password', {
                 username: field(f, 'username'),
                 email: field(f, 'email')
             }).then(function () { go('/reset-password-ok'); });
@@ -191,6 +197,23 @@
                 token: field(f, 'token'),
                 password: field(f, 'password')
             }).then(function () { go('/'); });
+        });
+    }
+
+    /* ---------- logout ---------- */
+    /* The link works without scripts (GET /logout?apisecret=...); with
+     * them the apisecret goes in a POST body, not in an address. */
+
+    function setupLogout() {
+        var link = document.getElementById('logout');
+        if (!link) return;
+        link.addEventListener('click', function (ev) {
+            var secret = apiSecret();
+            if (!secret) return;
+            ev.preventDefault();
+            api('POST', '/api/logout', { apisecret: secret }).then(
+                function () { go('/'); },
+                function (err) { showError(err.message); });
         });
     }
 
@@ -306,6 +329,7 @@
 
     document.addEventListener('DOMContentLoaded', function () {
         setupForms();
+        setupLogout();
         setupVoting();
         setupKeyboard();
     });
