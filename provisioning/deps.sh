@@ -15,10 +15,10 @@ PACKAGE="debhelper dpkg-dev fakeroot lintian"
 RUN="iproute2 iputils-ping"
 # What the namespace lab runs besides the project's programs: the stack,
 # its monitor host (Prometheus, Alertmanager, the exporters) and its
-# central logs (rsyslog with RELP).
+# central logs (rsyslog with RELP), and fail2ban on the front-ends.
 LAB="redis-server redis-tools nftables nginx curl python3-jinja2 python3-aiosmtpd dnsmasq-base jq
      prometheus prometheus-alertmanager prometheus-redis-exporter prometheus-node-exporter
-     prometheus-blackbox-exporter rsyslog rsyslog-relp"
+     prometheus-blackbox-exporter rsyslog rsyslog-relp fail2ban"
 # What the machines lab adds: the machines, the packages it installs in them,
 # and the playbook it runs over SSH.
 MACHINES="systemd-container mmdebstrap openssh-client ansible"
