@@ -54,6 +54,7 @@ static cfg_opt_t vip_opts[] = {
 	CONF_KEY("protocol"),
 	CONF_LIST("address"),
 	CONF_LIST("unicast_peers"),
+	CONF_LIST("peers"),
 	CONF_KEY("checksum_mode"),
 	CONF_KEY("accept_mode"),
 	CONF_KEY("garp_count"),
@@ -77,6 +78,7 @@ static cfg_opt_t root_opts[] = {
 	CONF_KEY("socket"),
 	CONF_KEY("state_dir"),
 	CONF_KEY("metrics"),
+	CONF_LIST("peers"),
 	CFG_SEC("vip", vip_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("group", group_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END()
@@ -193,50 +195,67 @@ static void vip_addresses(struct conf_ctx *c, cfg_t *sec, struct vip_config *vc,
 	}
 }
 
-static void vip_peers(struct conf_ctx *c, cfg_t *sec, struct vip_config *vc)
+/* A list of router addresses (unicast_peers, peers): each an address of
+ * family (0: either), unicast, listed once. For peers, also not loopback:
+ * adverts never come from there. Fills *out and *lines (n each). */
+static void addr_list(struct conf_ctx *c, cfg_t *sec, const char *key, int family, bool peers, int line,
+		      struct ipaddr **out, int **lines, size_t *n)
 {
-	cfg_opt_t *opt = cfg_getopt(sec, "unicast_peers");
-	unsigned n = opt ? cfg_opt_size(opt) : 0;
-	int *lines;
+	cfg_opt_t *opt = cfg_getopt(sec, key);
+	unsigned max = opt ? cfg_opt_size(opt) : 0;
 
-	if (n == 0)
+	if (max == 0)
 		return;
-	vc->peers = calloc(n, sizeof(*vc->peers));
-	lines = calloc(n, sizeof(*lines));
-	if (!vc->peers || !lines) {
-		conf_msg(c, vc->line, "out of memory");
-		free(lines);
+	*out = calloc(max, sizeof(**out));
+	*lines = calloc(max, sizeof(**lines));
+	if (!*out || !*lines) {
+		conf_msg(c, line, "out of memory");
 		return;
 	}
-	for (unsigned i = 0; i < n; i++) {
+	for (unsigned i = 0; i < max; i++) {
 		const struct conf_val *v = cfg_opt_getnptr(opt, i);
 		struct ipaddr a;
 
 		if (ipaddr_parse(v->text, &a) < 0) {
-			conf_bad_elem(c, "unicast_peers", v, "not an IP address");
+			conf_bad_elem(c, key, v, "not an IP address");
 			continue;
 		}
-		if (vc->family && a.family != vc->family) {
-			conf_bad_elem(c, "unicast_peers", v, "%s, but the addresses are %s",
-				 family_name(a.family), family_name(vc->family));
+		if (family && a.family != family) {
+			conf_bad_elem(c, key, v, "%s, but the addresses are %s", family_name(a.family),
+				      family_name(family));
 			continue;
 		}
-		if (addr_is_multicast(&a) || addr_is_unspecified(&a)) {
-			conf_bad_elem(c, "unicast_peers", v, "not a unicast address");
+		if (addr_is_multicast(&a) || addr_is_unspecified(&a) || (peers && addr_is_loopback(&a))) {
+			conf_bad_elem(c, key, v, "not a unicast address");
 			continue;
 		}
 		bool dup = false;
-		for (size_t j = 0; j < vc->npeers && !dup; j++)
-			if (ipaddr_equal(&vc->peers[j], &a)) {
-				conf_bad_elem(c, "unicast_peers", v, "already listed on line %d", lines[j]);
+		for (size_t j = 0; j < *n && !dup; j++)
+			if (ipaddr_equal(&(*out)[j], &a)) {
+				conf_bad_elem(c, key, v, "already listed on line %d", (*lines)[j]);
 				dup = true;
 			}
 		if (dup)
 			continue;
-		lines[vc->npeers] = v->line;
-		vc->peers[vc->npeers++] = a;
+		(*lines)[*n] = v->line;
+		(*out)[(*n)++] = a;
 	}
+}
+
+static void vip_peers(struct conf_ctx *c, cfg_t *sec, struct vip_config *vc)
+{
+	int *lines = NULL;
+
+	addr_list(c, sec, "unicast_peers", vc->family, false, vc->line, &vc->peers, &lines, &vc->npeers);
 	free(lines);
+	/* The section's own peers; an empty list says "anyone" and overrides
+	 * the global peers. Where the peers come from is settled once every
+	 * section is read (resolve_peers()). */
+	if (conf_list_set_empty(sec, "peers"))
+		vc->peers_from = PEERS_ANY;
+	addr_list(c, sec, "peers", vc->family, true, vc->line, &vc->routers, &vc->router_lines, &vc->nrouters);
+	if (vc->nrouters)
+		vc->peers_from = PEERS_OWN;
 }
 
 /* ---- sections ---------------------------------------------------------- */
@@ -412,6 +431,87 @@ static void check_across(struct conf_ctx *c, const struct vipd_config *cfg, cons
 	c->scope = NULL;
 }
 
+/* A peer is another router's own address: never a VIP, which is what a
+ * typo or a template that lists the wrong variable gives. */
+static void check_peer_not_vip(struct conf_ctx *c, const struct vipd_config *cfg, const struct vip_src *src,
+			       const struct ipaddr *a, int line)
+{
+	char shown[IPADDR_STRLEN];
+
+	for (size_t j = 0; j < cfg->nvips; j++)
+		for (size_t k = 0; k < cfg->vips[j].naddrs; k++)
+			if (ipaddr_equal(a, &cfg->vips[j].addrs[k].addr))
+				conf_msg(c, line, "peers \"%s\": a VIP (vip \"%s\", line %d), not a router's own address",
+					 ipaddr_str(a, shown), cfg->vips[j].name, src[j].addr[k]->line);
+}
+
+/* IPv4 adverts come from the address a peer is known by; IPv6 ones from
+ * its link-local address (RFC 5798 5.1.2.2), so unicast_peers name the
+ * senders only if every one of them is link-local. */
+static bool unicast_names_senders(const struct vip_config *vc)
+{
+	for (size_t i = 0; i < vc->npeers; i++)
+		if (vc->family == AF_INET6 && !addr_is_v6_link_local(&vc->peers[i]))
+			return false;
+	return vc->npeers > 0;
+}
+
+static void take_peers(struct conf_ctx *c, struct vip_config *vc, const struct ipaddr *from, const int *lines,
+		       size_t n, enum peers_from how)
+{
+	vc->routers = calloc(n, sizeof(*vc->routers));
+	vc->router_lines = calloc(n, sizeof(*vc->router_lines));
+	if (!vc->routers || !vc->router_lines) {
+		conf_msg(c, vc->line, "out of memory");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (from[i].family == vc->family) {
+			vc->router_lines[vc->nrouters] = lines ? lines[i] : 0;
+			vc->routers[vc->nrouters++] = from[i];
+		}
+	vc->peers_from = how;
+}
+
+/* Each instance's peers: its own peers key, else its unicast_peers when
+ * they name the senders, else the global peers of its family. A global
+ * list that has none of the family is an error rather than a silent
+ * "anyone": whoever wrote it meant to close the door. */
+static void resolve_peers(struct conf_ctx *c, struct vipd_config *cfg, const struct vip_src *src, int global_line)
+{
+	char shown[CONF_SHOW_MAX];
+
+	for (size_t i = 0; i < cfg->npeers; i++)
+		check_peer_not_vip(c, cfg, src, &cfg->peers[i], cfg->peer_lines[i]);
+	for (size_t j = 0; j < cfg->nvips; j++) {
+		struct vip_config *vc = &cfg->vips[j];
+		size_t n = 0;
+
+		if (!vc->name[0] || !vc->family)
+			continue;
+		c->scope = conf_show(vc->name, true, shown, sizeof(shown));
+		if (vc->peers_from == PEERS_OWN) {
+			for (size_t i = 0; i < vc->nrouters; i++)
+				check_peer_not_vip(c, cfg, src, &vc->routers[i], vc->router_lines[i]);
+		} else if (vc->peers_from == PEERS_ANY) {
+			/* peers = { }: anyone, whatever the global list says. */
+		} else if (unicast_names_senders(vc)) {
+			take_peers(c, vc, vc->peers, NULL, vc->npeers, PEERS_UNICAST);
+		} else if (cfg->npeers) {
+			for (size_t i = 0; i < cfg->npeers; i++)
+				n += cfg->peers[i].family == vc->family;
+			if (n == 0)
+				conf_msg(c, vc->line,
+					 "the global peers (line %d) list no %s router: give this instance peers of its own "
+					 "(peers = { } accepts adverts from anyone)",
+					 global_line, family_name(vc->family));
+			else
+				take_peers(c, vc, cfg->peers, cfg->peer_lines, cfg->npeers, PEERS_GLOBAL);
+		}
+	}
+	c->scope = NULL;
+}
+
 static char *get_path(struct conf_ctx *c, cfg_t *root, const char *key, const char *def, size_t max)
 {
 	const struct conf_val *v = conf_scalar(root, key);
@@ -533,6 +633,7 @@ static void build(struct conf_ctx *c, cfg_t *root, struct vipd_config *out)
 			       sizeof(((struct sockaddr_un *)0)->sun_path));
 	out->state_dir = get_path(c, root, "state_dir", CONFIG_DEFAULT_STATE_DIR, PATH_MAX);
 	get_metrics(c, root, out);
+	addr_list(c, root, "peers", 0, true, 0, &out->peers, &out->peer_lines, &out->npeers);
 	if (n == 0) {
 		build_groups(c, root, out);
 		return;
@@ -548,6 +649,7 @@ static void build(struct conf_ctx *c, cfg_t *root, struct vipd_config *out)
 	for (unsigned i = 0; i < n; i++)
 		vip_build(c, cfg_getnsec(root, "vip", i), &out->vips[i], &src[i]);
 	check_across(c, out, src);
+	resolve_peers(c, out, src, out->npeers ? out->peer_lines[0] : 0);
 	build_groups(c, root, out);
 	for (unsigned i = 0; i < n; i++)
 		free(src[i].addr);
@@ -587,12 +689,16 @@ void config_free(struct vipd_config *c)
 	for (size_t i = 0; i < c->nvips; i++) {
 		free(c->vips[i].addrs);
 		free(c->vips[i].peers);
+		free(c->vips[i].routers);
+		free(c->vips[i].router_lines);
 		for (size_t j = 0; j < c->vips[i].ntracks; j++)
 			free(c->vips[i].tracks[j].target);
 		free(c->vips[i].tracks);
 		free(c->vips[i].notify);
 	}
 	free(c->vips);
+	free(c->peers);
+	free(c->peer_lines);
 	for (size_t i = 0; i < c->ngroups; i++)
 		free(c->groups[i].members);
 	free(c->groups);
@@ -601,6 +707,33 @@ void config_free(struct vipd_config *c)
 	free(c->socket);
 	free(c->state_dir);
 	memset(c, 0, sizeof(*c));
+}
+
+int config_check_own(const struct vipd_config *cfg, bool (*is_own)(const struct ipaddr *a, void *arg), void *arg,
+		     char *err, size_t errlen)
+{
+	struct conf_ctx c = { .path = cfg->path ? cfg->path : "vipd.conf", .scope_section = "vip" };
+	char a[IPADDR_STRLEN];
+	bool failed;
+
+	for (size_t i = 0; i < cfg->npeers; i++)
+		if (is_own(&cfg->peers[i], arg))
+			conf_msg(&c, cfg->peer_lines[i], "peers \"%s\": an address of this host: list the other routers",
+				 ipaddr_str(&cfg->peers[i], a));
+	for (size_t j = 0; j < cfg->nvips; j++) {
+		const struct vip_config *vc = &cfg->vips[j];
+
+		if (vc->peers_from != PEERS_OWN)
+			continue;
+		c.scope = vc->name;
+		for (size_t i = 0; i < vc->nrouters; i++)
+			if (is_own(&vc->routers[i], arg))
+				conf_msg(&c, vc->router_lines[i], "peers \"%s\": an address of this host: list the other routers",
+					 ipaddr_str(&vc->routers[i], a));
+	}
+	failed = conf_failed(&c);
+	conf_flush(&c, err, errlen);
+	return failed ? -1 : 0;
 }
 
 static bool prefixes_equal(const struct ipprefix *a, const struct ipprefix *b, size_t n)
@@ -619,7 +752,9 @@ static bool addrs_equal(const struct ipaddr *a, const struct ipaddr *b, size_t n
 	return true;
 }
 
-/* Every field but line: moving a section in the file changes nothing. */
+/* Every field of the definition but line: moving a section in the file
+ * changes nothing. The peers (routers) are left out: a reload puts a new
+ * list into effect under the running instance. */
 bool config_vip_equal(const struct vip_config *a, const struct vip_config *b)
 {
 	return strcmp(a->name, b->name) == 0 && strcmp(a->ifname, b->ifname) == 0 &&

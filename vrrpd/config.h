@@ -35,6 +35,17 @@ struct track_config {
 	int line;
 };
 
+/* Where an instance's peers, the routers whose adverts it accepts, come
+ * from. Without any, it accepts adverts from any sender, as vipd did
+ * before the key existed. */
+enum peers_from {
+	PEERS_NONE = 0,               /* nothing configured: any sender */
+	PEERS_ANY,                    /* peers = { } in the section: any sender */
+	PEERS_OWN,                    /* the section's peers */
+	PEERS_UNICAST,                /* its unicast_peers */
+	PEERS_GLOBAL,                 /* the file's peers of the instance's family */
+};
+
 struct vip_config {
 	char name[CONFIG_NAME_MAX];   /* the section title: what vipctl takes */
 	char ifname[IF_NAMESIZE];
@@ -54,6 +65,10 @@ struct vip_config {
 	struct ipprefix *addrs;       /* the VIPs, one family */
 	size_t npeers;
 	struct ipaddr *peers;         /* unicast_peers; empty: multicast */
+	enum peers_from peers_from;
+	size_t nrouters;
+	struct ipaddr *routers;       /* the peers: adverts count from these only; empty: from anyone */
+	int *router_lines;            /* where each is written (0: taken from unicast_peers) */
 	size_t ntracks;
 	struct track_config *tracks;  /* track_interface, track_http, track_script */
 	bool wait_for_tracks;         /* stay backup after start until every track passes */
@@ -79,6 +94,9 @@ struct vipd_config {
 	char *metrics;                /* "ADDR:PORT" as written, NULL: no metrics */
 	struct ipaddr metrics_addr;
 	uint16_t metrics_port;
+	size_t npeers;
+	struct ipaddr *peers;         /* global peers: the default of every instance, either family */
+	int *peer_lines;
 	size_t nvips;
 	struct vip_config *vips;
 	size_t ngroups;
@@ -93,9 +111,15 @@ int config_load(const char *path, struct vipd_config *out, char *err, size_t err
 
 void config_free(struct vipd_config *c);
 
+/* The checks that need the host: a peer must not be one of its own
+ * addresses (is_own says, with arg). 0 if none fails, else -1 with one
+ * "FILE:LINE: ..." message per problem in err, as config_load(). */
+int config_check_own(const struct vipd_config *c, bool (*is_own)(const struct ipaddr *a, void *arg), void *arg,
+		     char *err, size_t errlen);
+
 /* Same instance definition (reload keeps the instance and its state).
- * Tracks, notify and groups are not part of it: they change under a
- * running instance. */
+ * Tracks, notify, groups and the peers are not part of it: they change
+ * under a running instance. */
 bool config_vip_equal(const struct vip_config *a, const struct vip_config *b);
 
 /* Same check (a reload keeps its state and counters). */

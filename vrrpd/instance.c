@@ -319,10 +319,48 @@ void instance_free(struct instance *in)
 	free(in);
 }
 
+static bool instance_same_peers(const struct vip_config *a, const struct vip_config *b)
+{
+	if (a->nrouters != b->nrouters || a->peers_from != b->peers_from)
+		return false;
+	for (size_t i = 0; i < a->nrouters; i++)
+		if (!ipaddr_equal(&a->routers[i], &b->routers[i]))
+			return false;
+	return true;
+}
+
+char *instance_describe_peers(const struct vip_config *c, char *buf, size_t len)
+{
+	static const char *const from[] = {
+		[PEERS_NONE] = "any sender (no peers or unicast_peers: set peers to refuse the others)",
+		[PEERS_ANY] = "any sender (peers = { })",
+		[PEERS_OWN] = "peers",
+		[PEERS_UNICAST] = "unicast_peers",
+		[PEERS_GLOBAL] = "the global peers",
+	};
+	char a[IPADDR_STRLEN];
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < c->nrouters && o < len; i++)
+		o += (size_t)snprintf(buf + o, len - o, "%s%s", i ? ", " : "", ipaddr_str(&c->routers[i], a));
+	if (o < len)
+		snprintf(buf + o, len - o, c->nrouters ? " (%s)" : "%s", from[c->peers_from]);
+	return buf;
+}
+
 void instance_reconfigure(struct vipd *d, struct instance *in, const struct vip_config *cfg, fsm_time now)
 {
 	struct track *t = instance_build_tracks(in, cfg, in->tracks, in->ntracks, now);
+	char peers[1024];
 
+	if (!instance_same_peers(in->cfg, cfg)) {
+		log_notice("vip %s: adverts are now accepted from %s", cfg->name,
+			   instance_describe_peers(cfg, peers, sizeof(peers)));
+		/* A router taken off the list is a stranger: when it comes
+		 * back, it starts afresh. */
+		carp_counters_keep(&in->carp_heard, cfg->routers, cfg->nrouters);
+	}
 	in->cfg = cfg;
 	if (!t) {
 		log_err("vip %s: out of memory: the tracks keep their old definitions", cfg->name);
@@ -506,22 +544,6 @@ static void instance_refresh_state(struct vipd *d, struct instance *in, fsm_time
 		instance_guard_vips(d, in, now);
 }
 
-/* CARP: an authentic advert can still be a recording. ucarp does not count
- * up: until it hears a peer it draws a fresh random counter for every
- * advert, and then it takes over the peer's. So "not above the last" would
- * drop its genuine adverts; a counter heard before, among the last 64, is
- * what a replay looks like (two random 64-bit draws do not collide). */
-static bool instance_carp_replay(struct instance *in, const struct vrrp_packet *pkt)
-{
-	size_t n = sizeof(in->seen_counter) / sizeof(in->seen_counter[0]);
-
-	for (size_t i = 0; i < n; i++)
-		if (in->seen_counter[i] == pkt->counter && pkt->counter != 0)
-			return true;
-	in->seen_counter[in->seen_next++ % n] = pkt->counter;
-	return false;
-}
-
 /* Count a drop and say why: "FIELD GOT, should be at least WANT", or
  * the field alone (RULE_TEXT) when there is no number to show. */
 static enum vrrp_drop instance_drop(struct instance *in, const struct vrrp_packet *pkt, enum vrrp_drop r,
@@ -533,12 +555,44 @@ static enum vrrp_drop instance_drop(struct instance *in, const struct vrrp_packe
 	return r;
 }
 
+/* CARP: an authentic advert can still be a recording played back (the
+ * HMAC covers the counter, not the time), so each peer's counter must
+ * move forward (peers.h has the rule, and how it suits ucarp). A leaving
+ * advert says nothing of the sender's advbase. */
+static bool instance_carp_replay(struct instance *in, const struct vrrp_packet *pkt, fsm_time now,
+				 struct vrrp_drop_info *why)
+{
+	unsigned advbase = pkt->adv.priority ? pkt->adv.interval / 100u : 0;
+	uint64_t last = 0;
+
+	switch (carp_counter_check(&in->carp_heard, &pkt->src, pkt->counter, advbase, now, &last)) {
+	case CARP_HEARD_BEFORE:
+		instance_drop(in, pkt, DROP_REPLAY, "CARP counter heard before", 0, 0, why);
+		return true;
+	case CARP_NOT_FORWARD:
+		instance_drop(in, pkt, DROP_REPLAY, "CARP counter", (unsigned long)pkt->counter,
+			      (unsigned long)last + 1, why);
+		return true;
+	case CARP_ACCEPT:
+		break;
+	}
+	/* ucarp goes on from the last counter it hears, ours included: ours
+	 * never falls behind one we accepted, so it never goes back. */
+	if (pkt->counter > in->carp_counter)
+		in->carp_counter = pkt->counter;
+	return false;
+}
+
 enum vrrp_drop instance_packet(struct vipd *d, struct instance *in, const struct vrrp_packet *pkt, fsm_time now,
 			       struct vrrp_drop_info *why)
 {
 	struct ipaddr vips[VRRP_MAX_ADDRS];
 	struct fsm_actions a = { 0 };
 
+	/* Before anything else looks at it: a stranger's advert must not
+	 * move a timer, a master address or a sequence number. */
+	if (!peers_allow(in->cfg->routers, in->cfg->nrouters, &pkt->src))
+		return instance_drop(in, pkt, DROP_NOT_PEER, "the sender is not one of its peers", 0, 0, why);
 	if (in->fsm.state == FSM_INIT || in->fsm.state == FSM_FAULT)
 		return DROP_NONE;
 	/* AH: an authentic advert spends its sequence number whatever comes
@@ -555,8 +609,8 @@ enum vrrp_drop instance_packet(struct vipd *d, struct instance *in, const struct
 	/* A CARP advert lists no addresses: its HMAC covers the VIP instead. */
 	if (pkt->proto != VIP_PROTO_CARP && !proto_addrs_match(&pkt->adv, vips, in->cfg->naddrs))
 		return instance_drop(in, pkt, DROP_ADDR_MISMATCH, "address list", 0, 0, why);
-	if (pkt->proto == VIP_PROTO_CARP && instance_carp_replay(in, pkt))
-		return instance_drop(in, pkt, DROP_REPLAY, "CARP counter heard before", 0, 0, why);
+	if (pkt->proto == VIP_PROTO_CARP && instance_carp_replay(in, pkt, now, why))
+		return DROP_REPLAY;
 	in->n.adverts_received++;
 	if (pkt->src.family == AF_INET)
 		pkt->cksum == VRRP_CKSUM_PSEUDO ? in->n.cksum_pseudo++ : in->n.cksum_plain++;

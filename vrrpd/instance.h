@@ -6,6 +6,7 @@
 #include "fsm.h"
 #include "group.h"
 #include "notify.h"
+#include "peers.h"
 #include "ratelimit.h"
 #include "track.h"
 #include "vipd.h"
@@ -34,8 +35,7 @@ struct instance {
 	fsm_time announce_at;
 	fsm_time next;                /* cached instance_deadline() */
 	uint64_t carp_counter;        /* CARP: our advertisement counter */
-	uint64_t seen_counter[64];    /* CARP: the last counters heard (a ring) */
-	unsigned seen_next;
+	struct carp_counters carp_heard; /* CARP: each peer's counter, the last ones accepted */
 	uint32_t ah_seq;              /* AH: the last sequence number sent or accepted */
 	struct instance_counters n;
 	struct ratelimit drop_log[DROP__COUNT]; /* its dropped adverts, logged (rx.c) */
@@ -92,6 +92,10 @@ void instance_takeover(struct vipd *d, struct instance *in, fsm_time now);
 void instance_shutdown(struct vipd *d, struct instance *in, fsm_time now);
 /* Drop the VIPs now (instance removed by a reload). */
 void instance_stop(struct vipd *d, struct instance *in);
+
+/* Whom the instance hears, for the log: "10.33.0.22, 10.33.0.23
+ * (peers)", or "any sender (...)". Returns buf. */
+char *instance_describe_peers(const struct vip_config *c, char *buf, size_t len);
 
 /* Why the instance is in its state. */
 const char *instance_reason(const struct instance *in);

@@ -29,6 +29,7 @@ static const char *const drop_names[DROP__COUNT] = {
 	[DROP_OWN_PACKET] = "own_packet",
 	[DROP_BAD_AUTH] = "bad_auth",
 	[DROP_REPLAY] = "replay",
+	[DROP_NOT_PEER] = "not_peer",
 };
 
 const char *proto_drop_name(enum vrrp_drop reason)

@@ -93,7 +93,8 @@ enum vrrp_drop {
 	DROP_ADDR_MISMATCH,   /* address list differs from the configured VIPs */
 	DROP_OWN_PACKET,      /* source is one of this host's own addresses */
 	DROP_BAD_AUTH,        /* wrong password, HMAC or authentication type */
-	DROP_REPLAY,          /* CARP: a counter heard before (a recorded advert sent again) */
+	DROP_REPLAY,          /* a recorded advert sent again: AH sequence or CARP counter not forward */
+	DROP_NOT_PEER,        /* the sender is not one of the instance's peers */
 	DROP__COUNT
 };
 

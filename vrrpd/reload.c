@@ -21,8 +21,8 @@
 #include "metrics.h"
 
 /* The instance for one section of the new file: the old one if its
- * definition is the same (tracks, notify and group may still change
- * under it), else a new one. NULL when out of memory. */
+ * definition is the same (tracks, notify, group and peers may still
+ * change under it), else a new one. NULL when out of memory. */
 static struct instance *reload_instance(struct vipd *d, const struct vip_config *vc, fsm_time now)
 {
 	struct instance *old = vipd_instance(d, vc->name), *in;
@@ -37,6 +37,12 @@ static struct instance *reload_instance(struct vipd *d, const struct vip_config 
 		return NULL;
 	log_info("vip %s: %s on %s, vrid %u, priority %u", vc->name, old ? "changed" : "added", vc->ifname, vc->vrid,
 		 vc->priority);
+	char peers[1024];
+	if (vc->nrouters)
+		log_info("vip %s: adverts are accepted from %s", vc->name, instance_describe_peers(vc, peers, sizeof(peers)));
+	else
+		log_notice("vip %s: adverts are accepted from %s", vc->name,
+			   instance_describe_peers(vc, peers, sizeof(peers)));
 	if (vc->protocol == VIP_PROTO_CARP && hmac_sha1("", 0, "", 0, md) < 0)
 		log_err("vip %s: carp authenticates with HMAC-SHA1, which is not available: %s", vc->name,
 			hmac_error());
@@ -128,6 +134,9 @@ int reload_file(struct vipd *d, char *err, size_t errlen)
 				 d->config_path, d->run_as);
 		}
 		log_err("reload refused, keeping the running configuration:\n%s", err);
+	} else if (config_check_own(&cfg, vipd_host_has, NULL, err, errlen) < 0) {
+		log_err("reload refused, keeping the running configuration:\n%s", err);
+		config_free(&cfg);
 	} else if (reload_apply(d, &cfg) < 0) {
 		snprintf(err, errlen, "out of memory");
 		log_err("reload failed: out of memory");

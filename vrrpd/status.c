@@ -102,6 +102,10 @@ static void status_instance_json(const struct instance *in, struct sbuf *b)
 		    f->state == FSM_MASTER ? fsm_advert_priority(f) : f->master_priority);
 	for (size_t i = 0; i < in->cfg->naddrs; i++)
 		sbuf_printf(b, "%s\"%s\"", i ? ", " : "", ipprefix_str(&in->cfg->addrs[i], a));
+	/* Whom the instance hears: empty, anyone. */
+	sbuf_printf(b, "], \"peers\": [");
+	for (size_t i = 0; i < in->cfg->nrouters; i++)
+		sbuf_printf(b, "%s\"%s\"", i ? ", " : "", ipaddr_str(&in->cfg->routers[i], a));
 	sbuf_printf(b, "], \"since\": %lld, \"interface\": ", (long long)in->since_wall);
 	sbuf_json_string(b, in->cfg->ifname);
 	sbuf_printf(b, ", \"vrid\": %u, \"advert_interval\": %.2f, \"master_advert_interval\": %.2f, "

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <ifaddrs.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -86,6 +87,28 @@ fsm_time vipd_now(void)
 time_t vipd_wall(fsm_time mono)
 {
 	return time(NULL) - (time_t)((vipd_now() - mono) / 1000000);
+}
+
+/* getifaddrs() rather than the netlink cache: vipd -t has none. */
+bool vipd_host_has(const struct ipaddr *a, void *arg)
+{
+	struct ifaddrs *all, *i;
+	bool found = false;
+
+	(void)arg;
+	if (getifaddrs(&all) < 0)
+		return false;
+	for (i = all; i && !found; i = i->ifa_next) {
+		const struct sockaddr *sa = i->ifa_addr;
+		if (!sa || sa->sa_family != a->family)
+			continue;
+		if (sa->sa_family == AF_INET)
+			found = memcmp(&((const struct sockaddr_in *)sa)->sin_addr, a->u.bytes, 4) == 0;
+		else
+			found = memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr, a->u.bytes, 16) == 0;
+	}
+	freeifaddrs(all);
+	return found;
 }
 
 struct instance *vipd_instance(struct vipd *d, const char *name)
@@ -429,6 +452,11 @@ int main(int argc, char **argv)
 	/* The whole file is checked before anything on the host is touched. */
 	if (config_load(d.config_path, &d.cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	if (config_check_own(&d.cfg, vipd_host_has, NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		config_free(&d.cfg);
 		return 2;
 	}
 	if (privs_resolve(user_spec, &user, err, sizeof(err)) < 0) {

@@ -52,6 +52,10 @@ int vipd_watch_fd(void *ctx, int fd, uint32_t events, struct evh *h);
 /* The HTTP checker, set up on first use; NULL (logged) if it cannot be. */
 struct httpcheck *vipd_http(struct vipd *d);
 
+/* Whether a is an address of this host (any interface); arg unused.
+ * For config_check_own(). */
+bool vipd_host_has(const struct ipaddr *a, void *arg);
+
 /* The instance called name, NULL if none. */
 struct instance *vipd_instance(struct vipd *d, const char *name);
 

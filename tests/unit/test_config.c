@@ -156,6 +156,11 @@ static void test_full(void **state)
 	assert_int_equal(v->npeers, 2);
 	assert_addr(&v->peers[0], "10.33.0.21");
 	assert_addr(&v->peers[1], "10.33.0.22");
+	/* IPv4 unicast peers are whom it hears. */
+	assert_int_equal(v->peers_from, PEERS_UNICAST);
+	assert_int_equal(v->nrouters, 2);
+	assert_addr(&v->routers[0], "10.33.0.21");
+	assert_addr(&v->routers[1], "10.33.0.22");
 	assert_int_equal(v->line, 5);
 
 	v = config_find(&c, "web6");
@@ -196,6 +201,10 @@ static void test_defaults(void **state)
 	assert_int_equal(v->garp_delay_ms, 100);
 	assert_int_equal(v->npeers, 0);
 	assert_null(v->peers);
+	/* No peers anywhere: adverts from anyone, as before the key. */
+	assert_int_equal(v->peers_from, PEERS_NONE);
+	assert_int_equal(v->nrouters, 0);
+	assert_int_equal(c.npeers, 0);
 	config_free(&c);
 }
 
@@ -383,6 +392,15 @@ static void test_each_error(void **state)
 		{ "unicast_peers = \"224.0.0.18\"", "unicast_peers \"224.0.0.18\": not a unicast address" },
 		{ "unicast_peers = { \"10.0.0.2\", \"10.0.0.2\" }",
 		  "unicast_peers \"10.0.0.2\": already listed on line 3" },
+		{ "peers = \"10.0.0.2/32\"", "peers \"10.0.0.2/32\": not an IP address" },
+		{ "peers = \"front02\"", "peers \"front02\": not an IP address" },
+		{ "peers = \"2001:db8::2\"", "peers \"2001:db8::2\": IPv6, but the addresses are IPv4" },
+		{ "peers = \"224.0.0.18\"", "peers \"224.0.0.18\": not a unicast address" },
+		{ "peers = \"0.0.0.0\"", "peers \"0.0.0.0\": not a unicast address" },
+		{ "peers = \"127.0.0.1\"", "peers \"127.0.0.1\": not a unicast address" },
+		{ "peers = { \"10.0.0.2\", \"10.0.0.2\" }", "peers \"10.0.0.2\": already listed on line 3" },
+		{ "peers = \"10.0.0.1\"",
+		  "peers \"10.0.0.1\": a VIP (vip \"200\", line 2), not a router's own address" },
 	};
 	(void)state;
 	each_line3_fails(cases, sizeof(cases) / sizeof(cases[0]));
@@ -1498,6 +1516,146 @@ static void test_vip_equal_ignores_tracking(void **state)
 	config_free(&b);
 }
 
+/* ---- peers -------------------------------------------------------------- */
+
+static void test_peers(void **state)
+{
+	struct vipd_config c;
+	const struct vip_config *v;
+
+	(void)state;
+	load_ok("peers = { \"10.33.0.22\", \"fe80::22\", \"10.33.0.23\" }\n"       /* 1 */
+		"vip 200 { interface = eth0  vrid = 200  address = \"10.33.0.200/24\" }\n"  /* 2 */
+		"vip 201 { interface = eth0  vrid = 201  address = \"10.33.0.201/24\"\n"    /* 3 */
+		"          peers = { \"10.33.0.24\" } }\n"                                 /* 4 */
+		"vip 202 { interface = eth0  vrid = 202  address = \"10.33.0.202/24\"\n"    /* 5 */
+		"          peers = { } }\n"                                               /* 6 */
+		"vip 203 { interface = eth0  vrid = 203  address = \"10.33.0.203/24\"\n"    /* 7 */
+		"          unicast_peers = { \"10.33.0.25\" } }\n"                         /* 8 */
+		"vip v6 { interface = eth0  vrid = 200  address = \"fd00::200/64\" }\n"     /* 9 */
+		"vip v6u { interface = eth0  vrid = 201  address = \"fd00::201/64\"\n"      /* 10 */
+		"          unicast_peers = { \"fd00::22\" } }\n"                           /* 11 */
+		"vip v6l { interface = eth0  vrid = 202  address = \"fd00::202/64\"\n"      /* 12 */
+		"          unicast_peers = { \"fe80::23\" } }\n",                          /* 13 */
+		&c);
+	assert_int_equal(c.npeers, 3);
+	assert_int_equal(c.peer_lines[2], 1);
+	/* The global peers of its family. */
+	v = config_find(&c, "200");
+	assert_int_equal(v->peers_from, PEERS_GLOBAL);
+	assert_int_equal(v->nrouters, 2);
+	assert_addr(&v->routers[0], "10.33.0.22");
+	assert_addr(&v->routers[1], "10.33.0.23");
+	/* Its own replace them. */
+	v = config_find(&c, "201");
+	assert_int_equal(v->peers_from, PEERS_OWN);
+	assert_int_equal(v->nrouters, 1);
+	assert_addr(&v->routers[0], "10.33.0.24");
+	assert_int_equal(v->router_lines[0], 4);
+	/* peers = { }: anyone, whatever the global list says. */
+	v = config_find(&c, "202");
+	assert_int_equal(v->peers_from, PEERS_ANY);
+	assert_int_equal(v->nrouters, 0);
+	/* IPv4 unicast peers are the senders. */
+	v = config_find(&c, "203");
+	assert_int_equal(v->peers_from, PEERS_UNICAST);
+	assert_int_equal(v->nrouters, 1);
+	assert_addr(&v->routers[0], "10.33.0.25");
+	/* IPv6 adverts come from link-local addresses: global unicast peers
+	 * do not name the senders, the global list does. */
+	v = config_find(&c, "v6");
+	assert_int_equal(v->peers_from, PEERS_GLOBAL);
+	assert_int_equal(v->nrouters, 1);
+	assert_addr(&v->routers[0], "fe80::22");
+	v = config_find(&c, "v6u");
+	assert_int_equal(v->peers_from, PEERS_GLOBAL);
+	assert_addr(&v->routers[0], "fe80::22");
+	v = config_find(&c, "v6l");
+	assert_int_equal(v->peers_from, PEERS_UNICAST);
+	assert_addr(&v->routers[0], "fe80::23");
+	config_free(&c);
+	assert_null(c.peers);
+
+	/* Global unicast IPv6 peers and nothing else: anyone, as before. */
+	load_ok("vip v6u { interface = eth0  vrid = 201  address = \"fd00::201/64\"\n"
+		"          unicast_peers = { \"fd00::22\" } }\n", &c);
+	assert_int_equal(c.vips[0].peers_from, PEERS_NONE);
+	assert_int_equal(c.vips[0].nrouters, 0);
+	config_free(&c);
+}
+
+static void test_peers_errors(void **state)
+{
+	(void)state;
+	FAILS_WITH("peers = { \"10.33.0.22\", \"10.33.0.300\", \"ff02::12\",\n"              /* 1 */
+		   "          \"10.33.0.22\", \"10.33.0.201\", \"::1\" }\n"                      /* 2 */
+		   "vip 200 { interface = eth0  vrid = 200  address = \"10.33.0.200/24\"\n"       /* 3 */
+		   "          peers = { \"fd00::1\", \"10.33.0.200\" } }\n"                     /* 4 */
+		   "vip 201 { interface = eth0  vrid = 201  address = \"10.33.0.201/24\" }\n"     /* 5 */
+		   "vip v6 { interface = eth0  vrid = 1  address = \"fd00::1/64\" }\n",           /* 6 */
+		   ":1: peers \"10.33.0.300\": not an IP address",
+		   ":1: peers \"ff02::12\": not a unicast address",
+		   ":2: peers \"10.33.0.22\": already listed on line 1",
+		   ":2: peers \"::1\": not a unicast address",
+		   ":2: peers \"10.33.0.201\": a VIP (vip \"201\", line 5), not a router's own address",
+		   ":4: vip \"200\": peers \"fd00::1\": IPv6, but the addresses are IPv4",
+		   ":4: vip \"200\": peers \"10.33.0.200\": a VIP (vip \"200\", line 3), not a router's own address",
+		   ":6: vip \"v6\": the global peers (line 1) list no IPv6 router: give this instance peers of its "
+		   "own (peers = { } accepts adverts from anyone)");
+}
+
+/* A changed list of peers is put into effect under the running instance:
+ * it is not part of the definition a reload compares. */
+static void test_peers_not_in_definition(void **state)
+{
+	struct vipd_config a, b;
+
+	(void)state;
+	load_ok("vip 200 { interface = eth0  vrid = 200  address = \"10.33.0.200/24\"\n"
+		"          peers = { \"10.33.0.22\" } }\n", &a);
+	load_ok("peers = { \"10.33.0.22\", \"10.33.0.23\" }\n"
+		"vip 200 { interface = eth0  vrid = 200  address = \"10.33.0.200/24\" }\n", &b);
+	assert_int_not_equal(a.vips[0].nrouters, b.vips[0].nrouters);
+	assert_true(config_vip_equal(&a.vips[0], &b.vips[0]));
+	config_free(&a);
+	config_free(&b);
+}
+
+static bool fake_own(const struct ipaddr *a, void *arg)
+{
+	struct ipaddr own;
+
+	assert_int_equal(ipaddr_parse(arg, &own), 0);
+	return ipaddr_equal(a, &own);
+}
+
+/* The host's own address among the peers: FILE:LINE, for the global list
+ * and each section's; unicast_peers keep their old freedom. */
+static void test_peers_own_address(void **state)
+{
+	struct vipd_config c;
+	char want[1024];
+
+	(void)state;
+	load_ok("peers = { \"10.33.0.21\", \"10.33.0.22\" }\n"                               /* 1 */
+		"vip 200 { interface = eth0  vrid = 200  address = \"10.33.0.200/24\" }\n"     /* 2 */
+		"vip 201 { interface = eth0  vrid = 201  address = \"10.33.0.201/24\"\n"       /* 3 */
+		"          peers = { \"10.33.0.23\",\n"                                       /* 4 */
+		"                    \"10.33.0.21\" } }\n"                                     /* 5 */
+		"vip 202 { interface = eth0  vrid = 202  address = \"10.33.0.202/24\"\n"       /* 6 */
+		"          unicast_peers = { \"10.33.0.21\" } }\n",                           /* 7 */
+		&c);
+	assert_int_equal(config_check_own(&c, fake_own, "10.33.0.21", err, sizeof(err)), -1);
+	snprintf(want, sizeof(want),
+		 "%s:1: peers \"10.33.0.21\": an address of this host: list the other routers\n"
+		 "%s:5: vip \"201\": peers \"10.33.0.21\": an address of this host: list the other routers",
+		 path, path);
+	assert_string_equal(err, want);
+	assert_int_equal(config_check_own(&c, fake_own, "10.33.0.29", err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	config_free(&c);
+}
+
 static void test_example_config(void **state)
 {
 	struct vipd_config c;
@@ -1549,6 +1707,10 @@ int main(void)
 		cmocka_unit_test(test_track_kind),
 		cmocka_unit_test(test_track_equal),
 		cmocka_unit_test(test_vip_equal_ignores_tracking),
+		cmocka_unit_test(test_peers),
+		cmocka_unit_test(test_peers_errors),
+		cmocka_unit_test(test_peers_not_in_definition),
+		cmocka_unit_test(test_peers_own_address),
 		cmocka_unit_test(test_example_config),
 	};
 

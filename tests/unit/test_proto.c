@@ -149,7 +149,7 @@ static void test_drop_names(void **state)
 	(void)state;
 	static const char *const want[] = { "none", "truncated", "bad_ip", "bad_ttl",
 		"bad_version", "bad_type", "bad_checksum", "bad_length", "bad_interval",
-		"unknown_vrid", "addr_mismatch", "own_packet", "bad_auth", "replay" };
+		"unknown_vrid", "addr_mismatch", "own_packet", "bad_auth", "replay", "not_peer" };
 	assert_int_equal(sizeof(want) / sizeof(want[0]), DROP__COUNT);
 	for (int i = 0; i < DROP__COUNT; i++)
 		assert_string_equal(proto_drop_name((enum vrrp_drop)i), want[i]);
