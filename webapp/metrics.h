@@ -43,6 +43,8 @@ struct metrics_figures {
 	unsigned long unconfirmed_writes;  /* durable writes no replica confirmed in time */
 	unsigned long moved, ask, tryagain; /* redirects and retries followed */
 	unsigned long slot_map_loads, connects, node_failures;
+	unsigned long fast_failures;       /* commands failed at once: their node backed off */
+	unsigned long redirects_refused;   /* MOVED/ASK to a node outside the slot map */
 	unsigned long workers;             /* threads serving requests */
 	unsigned long in_flight;           /* requests being served */
 	unsigned long pool_size, pool_busy; /* cluster connections, and those lent out */

@@ -23,6 +23,8 @@ static void metrics_figures_read(struct site *s, struct metrics_figures *f)
 		.slot_map_loads = u.stats.refreshes,
 		.connects = u.stats.connects,
 		.node_failures = u.stats.node_failures,
+		.fast_failures = u.stats.fast_failures,
+		.redirects_refused = u.stats.redirects_refused,
 		.workers = (unsigned long)s->cfg.workers,
 		.in_flight = atomic_load(&s->in_flight),
 		.pool_size = u.size,

@@ -126,6 +126,8 @@ static void add_stats(struct pool *p, struct slot *s)
 	p->total.refreshes += now.refreshes - s->seen.refreshes;
 	p->total.connects += now.connects - s->seen.connects;
 	p->total.node_failures += now.node_failures - s->seen.node_failures;
+	p->total.fast_failures += now.fast_failures - s->seen.fast_failures;
+	p->total.redirects_refused += now.redirects_refused - s->seen.redirects_refused;
 	s->seen = now;
 }
 

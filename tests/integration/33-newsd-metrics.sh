@@ -158,6 +158,12 @@ ok "newsd_cluster_failures_total moved" \
 	eval '[ "$(val "$s3" newsd_cluster_failures_total)" -gt "$(val "$s2" newsd_cluster_failures_total)" ]'
 ok "newsd_cluster_node_failures_total moved" \
 	eval '[ "$(val "$s3" newsd_cluster_node_failures_total)" -gt "$(val "$s2" newsd_cluster_node_failures_total)" ]'
+# Back to back, the dead nodes' backoff answers most of them at once.
+for _ in $(seq 1 20); do web_status "/news/$n1" >/dev/null; done
+s4=$(scrape)
+ok "newsd_cluster_fast_failures_total counts commands the backoff failed at once" \
+	eval '[ "$(val "$s4" newsd_cluster_fast_failures_total)" -gt "$(val "$s3" newsd_cluster_fast_failures_total)" ]'
+is "$(val "$s4" newsd_cluster_redirects_refused_total)" 0 "newsd_cluster_redirects_refused_total is 0: no redirect left the slot map"
 
 ok "newsd exits cleanly on SIGTERM" web_newsd_stop
 tap_done
