@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -67,10 +68,13 @@ void req_set_auth_cookie(struct req *r, const char *token)
 {
 	struct buf b = BUF_INIT;
 
+	/* Over HTTPS the browser never sends it back over plain HTTP. */
+	const char *secure = r->https ? "; Secure" : "";
+
 	if (token)
-		buf_printf(&b, "auth=%s; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax", token);
+		buf_printf(&b, "auth=%s; Path=/; Max-Age=31536000; HttpOnly; SameSite=Lax%s", token, secure);
 	else
-		buf_puts(&b, "auth=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+		buf_printf(&b, "auth=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax%s", secure);
 	free(r->set_cookie);
 	r->set_cookie = buf_steal(&b);
 }
@@ -196,8 +200,12 @@ static void client_ip(struct req *r, struct MHD_Connection *con)
 	const char *xff = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Forwarded-For");
 	unsigned char a[16];
 
+	const char *proto = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Forwarded-Proto");
+
 	if (!ci || addr_text(ci->client_addr, r->ip, sizeof(r->ip)) < 0)
 		snprintf(r->ip, sizeof(r->ip), "unknown");
+	/* The proxy ended TLS: the cookie it carries back must be Secure. */
+	r->https = proto && strcasecmp(proto, "https") == 0 && trusted(r->site, r->ip);
 	if (!xff || !trusted(r->site, r->ip))
 		return;
 	const char *last = strrchr(xff, ',');

@@ -43,6 +43,7 @@ struct req {
 	const char *cookie;         /* Cookie header, or NULL */
 	const char *host;           /* Host header, or NULL */
 	char ip[64];                /* the client: X-Forwarded-For from a trusted proxy */
+	int https;                  /* the client came over HTTPS (X-Forwarded-Proto from a trusted proxy) */
 	long now;
 	struct cluster *c;          /* borrowed from the pool for this request */
 	char cerr[256];             /* the last cluster failure */

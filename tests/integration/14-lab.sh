@@ -55,7 +55,7 @@ lab_ok "lab boot front02 (vipd before the link)" boot front02
 holds "201 returns to front02" 201 front02
 lab_ok "a second lab up is harmless" up
 holds "...and leaves one holder per VIP" 202 front03
-has "$("$lab" exec client curl -sSf --max-time 5 http://news.lab/ 2>&1)" "Top news" \
+has "$("$lab" exec client curl -sSf --max-time 5 https://news.lab/ 2>&1)" "Top news" \
 	"the client gets the site by name through the lab's DNS"
 lab_ok "lab down succeeds" down
 is "$(ip netns list | grep "^$LAB_PREFIX")" "" "lab down removed every namespace"

@@ -96,6 +96,12 @@ ok "app.js logs in with POST /api/login, never GET" \
 hdr=$(curl -sS --max-time 10 -D - -o /dev/null --data-urlencode "username=alice" --data-urlencode "password=$PW_A" "$WEB_URL/login")
 ok "POST /login (the form without scripts) logs in: 302 to / with the auth cookie" \
 	eval 'grep -q "^HTTP/1.1 302" <<<"$hdr" && grep -qi "^location: /" <<<"$hdr" && grep -qi "^set-cookie: auth=1-" <<<"$hdr"'
+hasnt "$(grep -i '^set-cookie:' <<<"$hdr")" "Secure" "...over plain HTTP the cookie is not Secure"
+# newsd itself, as a TLS-ending proxy on the loopback (trusted) asks.
+hdr=$(curl -sS --max-time 10 -D - -o /dev/null -H "X-Forwarded-Proto: https" --data-urlencode "username=alice" \
+	--data-urlencode "password=$PW_A" "$NEWSD_URL/login")
+like "$(grep -i '^set-cookie:' <<<"$hdr" | tr -d '\r')" "*auth=1-*; HttpOnly; SameSite=Lax; Secure" \
+	"...behind a proxy that ended HTTPS (X-Forwarded-Proto: https) it is Secure"
 
 # --- the failed-login limiter: per user name ------------------------------
 IPA=10.82.1.1 IPB=10.82.1.2 IPC=10.82.1.3 IPD=10.82.1.4

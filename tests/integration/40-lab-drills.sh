@@ -15,7 +15,7 @@
 #     answers; lab up starts nginx again and 200 comes back once it passes
 #   7 a logged-in user whose front-end is halted stays logged in
 #   8 the reset-password mail reaches the lab's mail sink
-#   9 headless chromium on the client opens http://news.lab/ by name
+#   9 headless chromium on the client opens https://news.lab/ by name
 #  10 every story deleted by mistake (the writers stopped, a story written
 #     after a second R): lab restore --at R rebuilds the cluster from the
 #     backup host's archive; the site lists the same stories as before,
@@ -72,7 +72,7 @@ all_home() {
 one_master_per_host() { [ "$(lab status | grep -c '^cluster on redis0[1-3]: 1 master(s)')" -eq 3 ]; }
 cluster_healthy() { lab exec redis01 clusterctl check "$LAB_NET.11:6379" >/dev/null 2>&1; }
 http_code() { cl curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$@" 2>/dev/null; }
-vip_200() { [ "$(http_code "http://$LAB_NET.$1/")" = 200 ]; }
+vip_200() { [ "$(http_code "https://$LAB_NET.$1/")" = 200 ]; }
 all_vips_200() { vip_200 200 && vip_200 201 && vip_200 202; }
 
 # The fronts holding VIP now (the same look as lab status's, faster).
@@ -92,7 +92,7 @@ traffic_get() {
 	while [ ! -e "$TR/stop" ]; do
 		read -r step <"$TR/step" || step=0
 		t0=${EPOCHREALTIME/./}
-		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "http://$TR_NET.$v/")
+		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "https://$TR_NET.$v/")
 		echo "$step $v $t0 ${EPOCHREALTIME/./} ${code:-000}" >>"$TR/get-$v"
 		sleep 0.6
 	done
@@ -121,7 +121,7 @@ traffic_write() {
 		res=$(curl -s --max-time 3 -b "auth=$TR_AUTH" -w '\n%{http_code}' \
 			--data-urlencode "apisecret=$TR_SECRET" --data news_id=-1 \
 			--data-urlencode "title=$TR_TITLE $i" --data-urlencode "url=http://example.test/$TR_STAMP/$i" \
-			--data text= "http://$TR_NET.$v/api/submit")
+			--data text= "https://$TR_NET.$v/api/submit")
 		t1=${EPOCHREALTIME/./}
 		code=${res##*$'\n'} body=${res%$'\n'*}
 		id=$(jq -r 'select(.status == "ok") | .news_id' <<<"$body" 2>/dev/null)
@@ -138,7 +138,7 @@ traffic_write() {
 			res=$(curl -s --max-time 3 -b "auth=$TR_AUTH" -w '\n%{http_code}' \
 				--data-urlencode "apisecret=$TR_SECRET" --data "news_id=$last" --data comment_id=-1 \
 				--data parent_id=-1 --data-urlencode "comment=Drill comment $i" \
-				"http://$TR_NET.$v/api/postcomment")
+				"https://$TR_NET.$v/api/postcomment")
 			t1=${EPOCHREALTIME/./}
 			code=${res##*$'\n'} body=${res%$'\n'*}
 			if [ "$code" = 200 ] && [ "$(jq -r .status <<<"$body" 2>/dev/null)" = ok ]; then
@@ -205,7 +205,7 @@ acked_readable() {
 	local v=$1 n
 	cp "$TR/acked" "$TR/acked.snap"
 	n=$(wc -l <"$TR/acked.snap")
-	awk -v b="http://$LAB_NET.$v/news/" '{ printf "url = \"%s%s\"\noutput = \"/dev/null\"\n", b, $1 }' \
+	awk -v b="https://$LAB_NET.$v/news/" '{ printf "url = \"%s%s\"\noutput = \"/dev/null\"\n", b, $1 }' \
 		"$TR/acked.snap" >"$TR/check.cfg"
 	cl curl -s --max-time 5 -b auth=none -K "$TR/check.cfg" -w '%{http_code} %{url_effective}\n' \
 		>"$TR/check.out" 2>/dev/null
@@ -384,7 +384,7 @@ ok "every VIP is held by its home front-end" wait_until 10 all_home
 ok "every VIP answers 200 to the client" wait_until 10 all_vips_200
 ok "clusterctl check (on redis01): healthy, exit 0" wait_until 10 cluster_healthy
 ok "lab status: 1 master(s) on each redis host" one_master_per_host
-check "\"$(http_code -b auth=none "http://$LAB_NET.200/news/999999999")\" = 404" "a story that does not exist answers 404"
+check "\"$(http_code -b auth=none "https://$LAB_NET.200/news/999999999")\" = 404" "a story that does not exist answers 404"
 
 # The traffic's user: the first account, made an administrator (no break
 # between two stories; no account is one by itself). The second, for steps 7
@@ -392,13 +392,13 @@ check "\"$(http_code -b auth=none "http://$LAB_NET.200/news/999999999")\" = 404"
 PW='drill password 1'
 U1=drill$TAG U2=reader$TAG
 json=$(cl curl -s --max-time 10 --data-urlencode "username=$U1" --data-urlencode "password=$PW" \
-	"http://$LAB_NET.200/api/create_account")
+	"https://$LAB_NET.200/api/create_account")
 TR_AUTH=$(jq -r '.auth // empty' <<<"$json" 2>/dev/null) TR_SECRET=$(jq -r '.apisecret // empty' <<<"$json" 2>/dev/null)
 check "-n \"$TR_AUTH\" -a -n \"$TR_SECRET\"" "the client creates the traffic's account $U1 ($(head -c 80 <<<"$json"))"
 ok "newsd --grant-admin $U1 (on front01)" \
 	eval 'lab exec front01 newsd -c "$LAB_STATE/front01/newsd.conf" --grant-admin "$U1" >/dev/null'
 json=$(ip netns exec "${LAB_PREFIX}dns" curl -s --max-time 10 --data-urlencode "username=$U2" \
-	--data-urlencode "password=$PW" "http://$LAB_NET.202/api/create_account")
+	--data-urlencode "password=$PW" "https://$LAB_NET.202/api/create_account")
 check "\"$(jq -r .status <<<"$json" 2>/dev/null)\" = ok" "the dns host creates a second account, $U2"
 start_traffic
 ok "the traffic's first story is acknowledged" wait_until 10 eval '[ -s "$TR/acked" ]'
@@ -558,10 +558,10 @@ step 7 "a logged-in user's front-end is halted"
 ANCHOR="session across halt"
 jar=$TR/jar-$U2
 json=$(cl curl -s --max-time 10 -c "$jar" -G --data-urlencode "username=$U2" --data-urlencode "password=$PW" \
-	"http://$LAB_NET.201/api/login")
+	"https://$LAB_NET.201/api/login")
 AUTH2=$(jq -r '.auth // empty' <<<"$json" 2>/dev/null) SECRET2=$(jq -r '.apisecret // empty' <<<"$json" 2>/dev/null)
 check "-n \"$AUTH2\"" "$U2 logs in through 201 (front02's)"
-logged_in_201() { cl curl -s --max-time 2 -b "$jar" "http://$LAB_NET.201/" | grep -q ">$U2 ("; }
+logged_in_201() { cl curl -s --max-time 2 -b "$jar" "https://$LAB_NET.201/" | grep -q ">$U2 ("; }
 ok "/ through 201 names $U2 in nav#account" logged_in_201
 ok "lab halt front02" eval 'lab halt front02 >/dev/null'
 ok "201 moves to front03" wait_until 10 holder_is 201 front03
@@ -576,10 +576,10 @@ ANCHOR="reset-password mail"
 maildir=$LAB_STATE/mail/maildir/new
 ls "$maildir" 2>/dev/null | sort >"$TR/mail.before"
 json=$(cl curl -s --max-time 10 -b "auth=$AUTH2" --data-urlencode "apisecret=$SECRET2" --data about= \
-	--data-urlencode "email=$U2@news.lab" --data password= "http://$LAB_NET.200/api/updateprofile")
+	--data-urlencode "email=$U2@news.lab" --data password= "https://$LAB_NET.200/api/updateprofile")
 check "\"$(jq -r .status <<<"$json" 2>/dev/null)\" = ok" "$U2 sets an e-mail address (/api/updateprofile)"
 json=$(cl curl -s --max-time 10 --data-urlencode "username=$U2" --data-urlencode "email=$U2@news.lab" \
-	"http://$LAB_NET.202/api/reset-password")
+	"https://$LAB_NET.202/api/reset-password")
 check "\"$(jq -r .status <<<"$json" 2>/dev/null)\" = ok" "/api/reset-password accepts ($(head -c 80 <<<"$json"))"
 new_reset_mail() {
 	local f
@@ -591,7 +591,7 @@ new_reset_mail() {
 ok "a new mail in the sink's maildir links to set-new-password for $U2" wait_until 10 new_reset_mail
 
 # ---- 9: a browser, by name ---------------------------------------------------------------
-step 9 "chromium on the client opens http://news.lab/"
+step 9 "chromium on the client opens https://news.lab/"
 ANCHOR="browser"
 browser=$tree/tests/browser
 chromium=${CHROMIUM:-/usr/bin/chromium}
@@ -609,11 +609,12 @@ if [ -z "$why" ] && [ ! -f "$browser/node_modules/playwright-core/package.json" 
 	exec {npm_lock}>&-
 fi
 if [ -n "$why" ]; then
-	skip "headless chromium through http://news.lab/" "$why"
+	skip "headless chromium through https://news.lab/" "$why"
 else
 	shot=$out/lab-drills-news${TAG:+-$TAG}.png
 	rm -f "$shot"
-	cl env BASE_URL=http://news.lab/ EXPECT_STORY="$TR_TITLE" CHROMIUM="$chromium" SCREENSHOT="$shot" \
+	cl env BASE_URL=https://news.lab/ TRUST_SPKI="$(cat "$LAB_STATE/tls/site.spki")" \
+		EXPECT_STORY="$TR_TITLE" CHROMIUM="$chromium" SCREENSHOT="$shot" \
 		timeout 120 node "$browser/lab.mjs" >"$TR/browser.tap" 2>&1
 	rc=$?
 	while IFS= read -r line; do
@@ -633,14 +634,14 @@ ANCHOR="accident"
 # The writers stop first, so that every acknowledged story is older than
 # the moment restored to; one marker story is written after that moment.
 stop_traffic
-front_ids() { cl curl -s --max-time 5 "http://$LAB_NET.200/api/getnews/latest/0/30" | jq -r '.news[].id' | paste -sd' '; }
+front_ids() { cl curl -s --max-time 5 "https://$LAB_NET.200/api/getnews/latest/0/30" | jq -r '.news[].id' | paste -sd' '; }
 before_ids=$(front_ids)
 sleep 1.1
 R=$(date +%s)   # restored to second R: every write received before R began
 sleep "$(awk -v r="$R" -v n="${EPOCHREALTIME}" 'BEGIN { printf "%.3f", r + 1.05 - n }')"
 marker=$(cl curl -s --max-time 5 -b "auth=$TR_AUTH" --data-urlencode "apisecret=$TR_SECRET" --data news_id=-1 \
 	--data-urlencode "title=Written after the restore point" --data-urlencode "url=http://example.test/$TR_STAMP/late" \
-	--data text= "http://$LAB_NET.200/api/submit" | jq -r '.news_id // empty')
+	--data text= "https://$LAB_NET.200/api/submit" | jq -r '.news_id // empty')
 check "-n '$marker'" "a story written after the restore point ($marker)"
 # The mistake: every story's hash and both story indexes deleted, on every master.
 masters=$(lab exec redis01 redis-cli -h "$LAB_NET.11" -p 6379 cluster nodes 2>/dev/null |
@@ -660,7 +661,7 @@ ok "lab restore --at $(date -u -d "@$R" +%FT%TZ) (a second before the mistake)" 
 ok "the site lists the stories again" wait_until 60 eval '[ -n "$(front_ids)" ]'
 is "$(front_ids)" "$before_ids" "...the same latest 30 as before the mistake"
 check_acked "after the restore" 201
-is "$(cl curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://$LAB_NET.200/news/$marker")" 404 \
+is "$(cl curl -s -o /dev/null -w '%{http_code}' --max-time 5 "https://$LAB_NET.200/news/$marker")" 404 \
 	"the story written after the restore point is not there"
 ok "the cluster is healthy after the restore" wait_until 60 eval \
 	'lab exec redis01 clusterctl check "$LAB_NET.11:6379" >/dev/null 2>&1'

@@ -236,9 +236,9 @@ if have nft; then
 	for r in front01/front.nft redis01/redis.nft; do
 		ok "nft -c accepts $(basename "$r")" eval 'in_ns nft -c -f "$dir/$r" >>"$dir/notes" 2>&1'
 	done
-	ok "front.nft: VRRP only from the front-ends to 224.0.0.18, HTTP and ssh open" eval '
+	ok "front.nft: VRRP only from the front-ends to 224.0.0.18, HTTP, HTTPS and ssh open" eval '
 		grep -qF "ip saddr { 10.33.0.21, 10.33.0.22, 10.33.0.23 } ip daddr 224.0.0.18 ip protocol vrrp accept" "$dir/front01/front.nft" &&
-		grep -q "tcp dport 80 accept" "$dir/front01/front.nft" && grep -q "tcp dport 22 accept" "$dir/front01/front.nft"'
+		grep -q "tcp dport { 80, 443 } accept" "$dir/front01/front.nft" && grep -q "tcp dport 22 accept" "$dir/front01/front.nft"'
 	ok "redis.nft: redis ports only from the front-ends, redis hosts and the backup host" \
 		grep -qF "ip saddr { 10.33.0.21, 10.33.0.22, 10.33.0.23, 10.33.0.11, 10.33.0.12, 10.33.0.13, 10.33.0.6 } tcp dport { 6379, 6380 } accept" \
 		"$dir/redis01/redis.nft"

@@ -97,7 +97,7 @@ hasnt "$status" "(forwarder down)" "every host but the logs host runs its forwar
 has "$(grep '^logs ' <<<"$status")" " relp" "lab status lists the logs host's rsyslogd (relp)"
 
 # Traffic for the access log and a mail for the sink.
-lab exec client curl -s -o /dev/null --max-time 5 http://news.lab/
+lab exec client curl -s -o /dev/null --max-time 5 https://news.lab/
 printf 'Subject: drill %s\n\nA line for the mail sink.\n' "$TAG" |
 	lab exec client curl -s --max-time 5 --url "smtp://$LAB_NET.5:25" \
 		--mail-from "drill@news.lab" --mail-rcpt "oncall@news.lab" -T - >/dev/null

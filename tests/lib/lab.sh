@@ -11,7 +11,8 @@
 skip_all() { echo "1..0 # SKIP $*"; exit 0; }
 
 # lab_need TOOL...: root, the tools named, python3's aiosmtpd (the mail
-# host) and the programs the lab runs from VIPD_BUILD; else a SKIP plan.
+# host), fail2ban (the front-ends) and the programs the lab runs from
+# VIPD_BUILD; else a SKIP plan.
 lab_need() {
 	local t b
 	[ "$(id -u)" -eq 0 ] || skip_all "needs root for network namespaces"
@@ -19,6 +20,7 @@ lab_need() {
 		command -v "$t" >/dev/null || skip_all "$t is not installed (provisioning/deps.sh test)"
 	done
 	(cd / && /usr/bin/python3 -c 'import aiosmtpd') 2>/dev/null || skip_all "python3 aiosmtpd is not installed"
+	command -v fail2ban-server >/dev/null || skip_all "fail2ban is not installed (the front-ends run it)"
 	export VIPD_BUILD=${VIPD_BUILD:-$tree/build/default}
 	for b in vrrpd/vipd vrrpd/vipctl cluster/clusterctl webapp/newsd; do
 		[ -x "$VIPD_BUILD/$b" ] || skip_all "no $b in $VIPD_BUILD (build it, or set VIPD_BUILD)"
@@ -26,7 +28,8 @@ lab_need() {
 }
 
 # lab_env NAME NET16: TAG, LAB_PREFIX (NAME+TAG-), LAB_NET (NET16.X, X from
-# TEST_NS_TAG), LAB_STATE (a new directory), labcmd and out; namespaces
+# TEST_NS_TAG), LAB_STATE (a new directory), CURL_CA_BUNDLE (the lab's CA),
+# labcmd and out; namespaces
 # and the uplink a killed run left behind are removed first, and a subnet
 # this machine already has is a SKIP.
 lab_env() {
@@ -44,6 +47,9 @@ lab_env() {
 	ip link delete "${LAB_PREFIX}up" 2>/dev/null && echo "# removed ${LAB_PREFIX}up left by an earlier run"
 	ip -br addr | grep -q " $LAB_NET\.1/24" && skip_all "$LAB_NET.0/24 is in use on this machine"
 	LAB_STATE=$(mktemp -d "${TMPDIR:-/tmp}/lab-$1$TAG.XXXXXX")
+	# The site is HTTPS with the lab's own CA (made by lab up): curl, in
+	# the test and in the lab's hosts, trusts it.
+	export CURL_CA_BUNDLE=$LAB_STATE/tls/ca.crt
 }
 
 lab() { "$labcmd" "$@"; }
