@@ -8,6 +8,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/netns.sh"
 . "$here/../lib/vipd.sh"
+second_suite_only "one run is enough"
 vipd_need
 lab=$here/../../provisioning/lab
 export LAB_PREFIX=i14${TEST_NS_TAG:-}- LAB_STATE LAB_NET

@@ -38,6 +38,7 @@ tree=$(cd "$here/../.." && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/netns.sh"   # wait_until
 . "$here/../lib/lab.sh"       # lab_need, lab_env, lab
+second_suite_only "one run is enough"
 
 lab_need ip redis-server redis-cli nginx dnsmasq curl jq flock timeout awk
 # One run per tag at a time (lab_env then removes what a killed run left).

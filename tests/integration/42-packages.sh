@@ -184,7 +184,8 @@ has "$(field clusterctl Recommends)" redis-server "...which clusterctl recommend
 site=$dir/root/newsd/etc/nginx/sites-available/newsd
 is "$(cat "$dir/control/newsd/conffiles" 2>/dev/null)" /etc/nginx/sites-available/newsd \
 	"newsd's conffiles: the nginx site"
-hasnt "$(cat "$site")" "@" "the site has no placeholder left"
+# Placeholders are @NAME@; "@name" alone is an nginx named location.
+is "$(grep -oE '@[A-Z_]+@' "$site" | sort -u | paste -sd' ')" "" "the site has no placeholder (@NAME@) left"
 roots=$(sed -n 's/^[[:space:]]*root[[:space:]]*\([^;]*\);.*/\1/p' "$site" | sort -u)
 is "$roots" /usr/share/newsd/static "the site serves the static files from /usr/share/newsd/static"
 # site_static: every location the site serves from its root (root inside).

@@ -23,6 +23,8 @@ lab=$top/provisioning/lab
 tag=$(printf '%s' "${TEST_NS_TAG:-}" | tr -cd 'A-Za-z0-9')
 export LAB_PREFIX=i44${tag}- LAB_STATE LAB_NET
 LAB_STATE=$(mktemp -d /tmp/lab-i44.XXXXXX)
+# The front-ends serve the site over HTTPS with the lab's own CA.
+export CURL_CA_BUNDLE=$LAB_STATE/tls/ca.crt
 LAB_NET=10.96.$(($(printf '%s' "${TEST_NS_TAG:-}" | cksum | cut -d' ' -f1) % 100 + 100))
 mprefix=$(printf '%s' "$LAB_PREFIX" | tr 'A-Z' 'a-z' | tr -cd 'a-z0-9-')
 out=$LAB_STATE.out
@@ -89,7 +91,7 @@ probe() {
 	while :; do
 		for v in 200 201; do
 			echo "$v $(ip netns exec "${LAB_PREFIX}client" curl -s -o /dev/null --max-time 1 \
-				-w '%{http_code}' "http://$LAB_NET.$v/")"
+				-w '%{http_code}' "https://$LAB_NET.$v/")"
 		done
 		sleep 0.2
 	done >>"$probe_dir/log"
@@ -111,8 +113,8 @@ diag "up: $((SECONDS - start)) s"
 all_running $redises $fronts backup
 holds "VIP 200 is held by front01 only" 200 front01
 holds "VIP 201 is held by front02 only" 201 front02
-for v in 200 201; do is "$(site "http://$LAB_NET.$v/")" 200 "the client gets the site through VIP $v"; done
-has "$("$lab" exec client curl -sS --max-time 5 http://news.lab/ 2>&1)" "Top news" "...and by name through the lab's DNS"
+for v in 200 201; do is "$(site "https://$LAB_NET.$v/")" 200 "the client gets the site through VIP $v"; done
+has "$("$lab" exec client curl -sS --max-time 5 https://news.lab/ 2>&1)" "Top news" "...and by name through the lab's DNS"
 is "$("$lab" exec front01 hostname)" front01 "lab exec runs inside the machine, named as its host"
 has "$("$lab" status)" "front01  $LAB_NET.21" "lab status lists the machines"
 has "$("$lab" status | grep '^front01 ')" "machine running: vipd newsd nginx" "...with their units"
@@ -148,7 +150,7 @@ watch_pid=$!
 # Requests back to back, each line curl's exit status and the HTTP status:
 # 7 is a refused connection, what a VIP still held after nginx stopped gives.
 ip netns exec "${LAB_PREFIX}client" bash -c 'while :; do
-	curl -s -o /dev/null --max-time 1 -w "%{exitcode} %{http_code}\n" "$1"; done' _ "http://$LAB_NET.200/" \
+	curl -s -o /dev/null --max-time 1 -w "%{exitcode} %{http_code}\n" "$1"; done' _ "https://$LAB_NET.200/" \
 	>"$probe_dir/tight" 2>/dev/null &
 tight_pid=$!
 boot1=$("$lab" exec front01 cat /proc/sys/kernel/random/boot_id)
@@ -165,8 +167,8 @@ errors_since "lab reboot front01"
 
 lab_ok "lab halt redis02 (a clean poweroff)" halt redis02
 like "$("$lab" status | grep '^redis02 ')" "*machine stopped*" "lab status: redis02 stopped"
-wait_until 20 eval '[ "$(site "http://$LAB_NET.200/")" = 200 ]'
-is "$(site "http://$LAB_NET.200/")" 200 "the site answers with redis02 down"
+wait_until 20 eval '[ "$(site "https://$LAB_NET.200/")" = 200 ]'
+is "$(site "https://$LAB_NET.200/")" 200 "the site answers with redis02 down"
 errors_since "lab halt redis02"
 lab_ok "lab boot redis02" boot redis02
 all_running redis02
@@ -175,7 +177,7 @@ all_running redis02
 # beside others. What check says, when it is not healthy in time.
 ok "the cluster is healthy again" wait_until 120 cluster_ok ||
 	diag "$("$lab" exec redis01 clusterctl check "$LAB_NET.11:6379" 2>&1 | tail -15)"
-is "$(site "http://$LAB_NET.201/")" 200 "the site answers"
+is "$(site "https://$LAB_NET.201/")" 200 "the site answers"
 errors_since "lab boot redis02"
 
 lab_ok "lab exec front01 vipctl giveup 200" exec front01 vipctl giveup 200
@@ -257,7 +259,7 @@ is "$("$lab" exec redis01 redis-cli -h "$LAB_NET.11" cluster nodes 2>/dev/null |
 	grep -c "$LAB_NET.14:")" 2 "redis04's two nodes are members of the cluster"
 ok "the grown cluster is healthy" wait_until 120 cluster_ok ||
 	diag "$("$lab" exec redis01 clusterctl check "$LAB_NET.11:6379" 2>&1 | tail -15)"
-is "$(site "http://$LAB_NET.202/")" 200 "the client gets the site through VIP 202"
+is "$(site "https://$LAB_NET.202/")" 200 "the client gets the site through VIP 202"
 errors_since "growing the lab"
 
 # Removing the package: its stop hands 202 over (make-before-break), and a
@@ -267,7 +269,7 @@ lab_ok "apt-get purge vipd on front03" exec front03 env DEBIAN_FRONTEND=noninter
 ok "202 moves to another front-end" wait_until 20 eval '[ -n "$(holder 202)" ] && ! holder 202 | grep -q front03'
 is "$("$lab" exec front03 sh -c 'getent passwd vipd; ls -d /var/lib/vipd /etc/vipd/vipd.conf 2>/dev/null')" "" \
 	"the purge removed the vipd user, /var/lib/vipd and /etc/vipd/vipd.conf"
-is "$(site "http://$LAB_NET.202/")" 200 "the client still gets the site through VIP 202"
+is "$(site "https://$LAB_NET.202/")" 200 "the client still gets the site through VIP 202"
 errors_since "the purge of vipd on front03"
 
 kill "$probe_pid" 2>/dev/null; wait "$probe_pid" 2>/dev/null; probe_pid=

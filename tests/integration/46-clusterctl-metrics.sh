@@ -19,6 +19,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/netns.sh"
 . "$here/../lib/redis.sh"
+second_suite_only "one run is enough"
 
 PROBE=${CLUSTER_PROBE:-$BUILD/tests/tools/cluster-probe}
 cluster_test_begin c46 10.99.46 3

@@ -326,16 +326,20 @@ fi
 exec {lock}>"${TMPDIR:-/tmp}/vipd-monitor-$PORT.lock"
 flock -w 120 "$lock" || note "port $PORT still locked after 120 s; going ahead"
 mkdir -p "$dir/redis"
-lab_vars redis01 127.0.0.1 "\"port\":$PORT,\"redis_dir\":\"$dir/redis\"" |
-	"$RENDER" "$TEMPLATES/redis.conf.j2" >"$dir/redis.conf"
-has "$(cat "$dir/redis.conf")" "user monitor on >$MPW +ping +info +cluster|info" \
-	"redis.conf.j2 gives the node the ACL user monitor when monitor_password is set"
-hasnt "$(lab_vars redis01 127.0.0.1 "\"port\":$PORT,\"redis_dir\":\"$dir/redis\",\"monitor_password\":\"\"" |
-	"$RENDER" "$TEMPLATES/redis.conf.j2")" "user monitor" "...and none without it"
+# The node's users come from the ACL file (redis-users.acl.j2), which
+# keeps the monitor's password as its SHA-256.
+acl_vars="\"port\":$PORT,\"redis_dir\":\"$dir/redis\",\"redis_aclfile\":\"$dir/users.acl\""
+acl_vars="$acl_vars,\"replication_password\":\"replication-$PW\",\"newsd_redis_password\":\"newsd-$PW\""
+lab_vars redis01 127.0.0.1 "$acl_vars" | "$RENDER" "$TEMPLATES/redis.conf.j2" >"$dir/redis.conf"
+lab_vars redis01 127.0.0.1 "$acl_vars" | "$RENDER" "$TEMPLATES/redis-users.acl.j2" >"$dir/users.acl"
+has "$(cat "$dir/users.acl")" "user monitor on #$(printf '%s' "$MPW" | sha256sum | cut -d' ' -f1) resetkeys resetchannels -@all +ping +info +cluster|info" \
+	"redis-users.acl.j2 gives the node the ACL user monitor when monitor_password is set"
+hasnt "$(lab_vars redis01 127.0.0.1 "$acl_vars,\"monitor_password\":\"\"" |
+	"$RENDER" "$TEMPLATES/redis-users.acl.j2")" "user monitor" "...and none without it"
 redis-server "$dir/redis.conf" >"$dir/redis.log" 2>&1 &
 REDIS_PID=$!
 rcli() { timeout 5 redis-cli --no-auth-warning -h 127.0.0.1 -p "$PORT" "$@" 2>&1; }
-admin() { rcli -a "$PW" "$@"; }
+admin() { rcli --user clusterctl -a "$PW" "$@"; }
 for _ in $(seq 1 50); do
 	[ "$(admin ping)" = PONG ] && break
 	kill -0 "$REDIS_PID" 2>/dev/null || break

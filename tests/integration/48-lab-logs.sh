@@ -26,8 +26,8 @@
 #     rsyslog.conf; site.yml passes ansible-playbook --syntax-check
 #   7 lab down leaves no namespace and no process
 #
-# Runs in the default suite only (its subject is the logging's
-# configuration, not the build); beside an operator's lab: namespaces
+# Runs once (second_suite_only: in the sanitize suite when tests/run builds
+# one); beside an operator's lab: namespaces
 # l48TAG-*, subnet 10.95.X, a state directory of its own. On failure (or
 # with KEEP_LOGS=1) the lab's logs are kept in tests/out/lab-logs-TAG/.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -36,7 +36,7 @@ tree=$(cd "$here/../.." && pwd)
 . "$here/../lib/netns.sh"   # wait_until
 . "$here/../lib/lab.sh"       # lab_need, lab_env, lab
 
-default_suite_only "tests the logging's configuration"
+second_suite_only "one lab run is enough"
 lab_need ip redis-server nginx dnsmasq curl jq logger /usr/sbin/rsyslogd
 for m in imrelp omrelp imfile; do
 	ls /usr/lib/*/rsyslog/$m.so >/dev/null 2>&1 || skip_all "rsyslog's $m is missing (apt-get install rsyslog-relp)"

@@ -18,8 +18,8 @@
 #     every VIP and VipSplitBrain fires; the drop lifted, it resolves
 #   6 lab status ends with the site's availability since up
 #
-# Runs in the default suite only (its subject is the monitoring's
-# configuration, not the build); beside an operator's lab: namespaces
+# Runs once (second_suite_only: in the sanitize suite when tests/run builds
+# one); beside an operator's lab: namespaces
 # m49TAG-*, subnet 10.93.X, a state directory of its own.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tree=$(cd "$here/../.." && pwd)
@@ -27,7 +27,7 @@ tree=$(cd "$here/../.." && pwd)
 . "$here/../lib/netns.sh"   # wait_until
 . "$here/../lib/lab.sh"       # lab_need, lab_env, lab
 
-default_suite_only "tests the monitoring's configuration"
+second_suite_only "one lab run is enough"
 lab_need ip redis-server nginx dnsmasq curl jq nft prometheus promtool prometheus-alertmanager \
 	prometheus-redis-exporter prometheus-node-exporter prometheus-blackbox-exporter
 lab_env m49 10.93
@@ -36,15 +36,7 @@ MON=$LAB_NET.8
 
 cleanup() {
 	ip netns exec "$SW" nft delete table bridge splitbrain 2>/dev/null
-	if [ "$TAP_FAILED" != 0 ] && [ -d "$LAB_STATE" ]; then
-		rm -rf "$out/lab-monitor$TAG"
-		mkdir -p "$out/lab-monitor$TAG"
-		cp -r "$LAB_STATE"/*/ "$out/lab-monitor$TAG/" 2>/dev/null
-		find "$out/lab-monitor$TAG" -path '*/data/*' -delete 2>/dev/null
-		echo "# the lab's files: $out/lab-monitor$TAG"
-	fi
-	lab down >/dev/null 2>&1
-	rm -rf "$LAB_STATE" "$LAB_STATE.out" "$LAB_STATE.mark"
+	lab_finish lab-monitor
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM

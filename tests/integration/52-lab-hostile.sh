@@ -27,6 +27,7 @@ tree=$(cd "$here/../.." && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/netns.sh"   # wait_until
 . "$here/../lib/lab.sh"       # lab_need, lab_env, lab
+second_suite_only "one run is enough"
 
 lab_need ip redis-server redis-cli nginx dnsmasq curl jq nft
 lab_env h52 10.91
@@ -34,18 +35,7 @@ lab_env h52 10.91
 export LAB_F2B_BANTIME=15
 INJECT=$VIPD_BUILD/tests/tools/vrrp-inject
 
-cleanup() {
-	if [ "$TAP_FAILED" != 0 ] && [ -d "$LAB_STATE" ]; then
-		rm -rf "$out/lab-hostile$TAG"
-		mkdir -p "$out/lab-hostile$TAG"
-		cp -r "$LAB_STATE"/*/ "$out/lab-hostile$TAG/" 2>/dev/null
-		find "$out/lab-hostile$TAG" -path '*/data/*' -delete 2>/dev/null
-		echo "# the lab's files: $out/lab-hostile$TAG"
-	fi
-	lab down >/dev/null 2>&1
-	rm -rf "$LAB_STATE" "$LAB_STATE.out"
-}
-trap cleanup EXIT
+trap 'lab_finish lab-hostile' EXIT
 trap 'exit 130' INT TERM
 
 cl() { ip netns exec "${LAB_PREFIX}client" "$@"; }

@@ -53,3 +53,20 @@ lab_env() {
 }
 
 lab() { "$labcmd" "$@"; }
+
+# lab_finish NAME: the end of a test's lab (its EXIT trap): after a failure
+# the hosts' files but their data kept in tests/out/NAME$TAG, then lab down
+# and LAB_STATE, with the files beside it (LAB_STATE.*), removed.
+lab_finish() {
+	local keep=$out/$1$TAG
+	[ -n "${LAB_STATE:-}" ] || return 0
+	if [ "$TAP_FAILED" != 0 ] && [ -d "$LAB_STATE" ]; then
+		rm -rf "$keep"
+		mkdir -p "$keep"
+		cp -r "$LAB_STATE"/*/ "$keep/" 2>/dev/null
+		find "$keep" -path '*/data/*' -delete 2>/dev/null
+		echo "# the lab's files: $keep"
+	fi
+	lab down >/dev/null 2>&1
+	rm -rf "$LAB_STATE" "$LAB_STATE".*
+}

@@ -116,6 +116,18 @@ default_suite_only() {
 	esac
 }
 
+# second_suite_only [WHY]: for a script that needs to run once, not once per
+# build, yet exercises the build too (a lab running the programs): tests/run
+# gives it to the sanitize suite when it builds one (the programs under the
+# sanitizers, and the two suites' run times even), else to the default
+# suite; the other suite skips it, saying WHY. Run by hand, it runs.
+second_suite_only() {
+	case ${VIPD_SUITE:-default}:${VIPD_SUITES:-default} in
+	sanitize:*|default:default) ;;
+	*) echo "1..0 # SKIP ${1:-runs once}: runs in the sanitize suite only"; exit 0 ;;
+	esac
+}
+
 bail_out() {
 	tap_fail "$1"
 	echo "Bail out! $1"
