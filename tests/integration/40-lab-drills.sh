@@ -548,6 +548,8 @@ note "$(vip_line 200) $(secs_since "$t6b") s after nginx stopped"
 ok "front01's vipctl status says why: priority 90, track web down" \
 	eval 'lab exec front01 vipctl status | grep -q "priority 90: track web down"'
 ok "200 answers 200 from its new holder" wait_until 5 vip_200 200
+# Stopped means gone: lab up starts what does not run.
+ok "nginx on front01 has exited (worker_shutdown_timeout 5 s)" wait_until 15 eval '! kill -0 "$ngpid" 2>/dev/null'
 t6b=$(now_us)
 ok "lab up starts nginx on front01 again" eval 'lab up >"$TR/up-6b.log" 2>&1'
 ok "200 returns to front01 once /healthz passes twice" wait_until 20 holder_is 200 front01
