@@ -7,6 +7,7 @@
 # or state behind. The image is built once (MACHINE_CACHE) and then reused.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/tap.sh"
+. "$here/../lib/machines.sh"   # machines_need, machines_image, m_ok
 default_suite_only
 top=$(cd "$here/../.." && pwd)
 machine=$top/provisioning/machine
@@ -37,15 +38,6 @@ if ! command -v systemd-nspawn >/dev/null || ! command -v mmdebstrap >/dev/null;
 	fi
 fi
 
-# m_ok DESC ARGS...: "machine ARGS" succeeds; what it said is shown if not.
-m_ok() {
-	local desc=$1 rc=0; shift
-	"$machine" "$@" >"$out" 2>&1 || rc=$?
-	if [ "$rc" = 0 ]; then tap_ok "$desc"; return 0; fi
-	tap_fail "$desc"
-	diag "  machine $* exited with status $rc; its last lines:" "$(tail -n 20 "$out" | sed 's/^/    /')"
-	return 1
-}
 in_m() { "$machine" exec "$name" "$@" 2>&1; }
 alive() { [ -n "$1" ] && [ -r "/proc/$1/stat" ] && [ "$(sed 's/.*) //' "/proc/$1/stat" | cut -d' ' -f1)" != Z ]; }
 none_alive() { local p; for p in "$@"; do alive "$p" && return 1; done; return 0; }

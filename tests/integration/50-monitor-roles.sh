@@ -24,6 +24,7 @@
 # (tests/run runs the default suite's scripts one after another).
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/tap.sh"
+. "$here/../lib/machines.sh"   # machines_need, machines_image, m_ok
 default_suite_only "boots machines"
 top=$(cd "$here/../.." && pwd)
 machine=$top/provisioning/machine
@@ -56,33 +57,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ "$(id -u)" != 0 ]; then echo "1..0 # SKIP needs root"; exit 0; fi
-for t in systemd-nspawn mmdebstrap ansible-playbook ssh curl jq; do
-	command -v "$t" >/dev/null && continue
-	"$top/provisioning/deps.sh" test >/dev/null 2>&1
-	command -v "$t" >/dev/null || { echo "1..0 # SKIP $t is not installed"; exit 0; }
-done
-
-# The machine's usual packages (MACHINE_PACKAGES, as provisioning/machine
-# reads it) and ours: the image's name is the hash of the whole list.
-usual=${MACHINE_PACKAGES:-$(sed -n '/^MACHINE_PACKAGES=/,/"}$/p' "$machine" |
-	sed 's/^MACHINE_PACKAGES=\${MACHINE_PACKAGES:-"//; s/"}$//')}
-case " $(tr -s ' \t\n' ' ' <<<"$usual") " in
-*" python3-apt "*) ;;
-*) echo "1..0 # SKIP cannot read MACHINE_PACKAGES from provisioning/machine"; exit 0 ;;
-esac
-t0=$SECONDS
-if ! "$machine" image --packages "$usual $EXTRA_PACKAGES" >"$out" 2>&1; then
-	if grep -qE 'archive is unreachable|no Debian mirror' "$out"; then
-		diag "$(tail -n 5 "$out")"
-		echo "1..0 # SKIP the machine image cannot be built (no Debian archive reachable)"
-		exit 0
-	fi
-	diag "$(tail -n 20 "$out")"
-	bail_out "machine image --packages (the usual ones and the monitoring's)"
-fi
-tap_ok "machine image with the monitoring and logging packages"
-diag "image: $((SECONDS - t0)) s this run; $(tail -n 1 "$out")"
+machines_need systemd-nspawn mmdebstrap ansible-playbook ssh curl jq
+machines_image "the monitoring and logging packages" "$EXTRA_PACKAGES"
 key=$("$machine" key)
 
 # The network: a bridge in the controller's namespace (ctl, where
@@ -104,15 +80,6 @@ for n in "$ns_mon" "$ns_front" "$ctl"; do
 done
 net_up || bail_out "the test's namespaces and bridge"
 
-# m_ok DESC ARGS...: "machine ARGS" succeeds; what it said is shown if not.
-m_ok() {
-	local desc=$1 rc=0; shift
-	"$machine" "$@" >"$out" 2>&1 || rc=$?
-	if [ "$rc" = 0 ]; then tap_ok "$desc"; return 0; fi
-	tap_fail "$desc"
-	diag "  machine $* exited with status $rc; its last lines:" "$(tail -n 20 "$out" | sed 's/^/    /')"
-	return 1
-}
 # poll SECONDS CMD...: CMD once a second until it succeeds.
 poll() {
 	local end=$((SECONDS + $1)); shift

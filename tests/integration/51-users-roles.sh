@@ -24,6 +24,7 @@
 # that its machine got this image (another test may be asking for another).
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/tap.sh"
+. "$here/../lib/machines.sh"   # machines_need, machines_image, m_ok
 default_suite_only "boots machines"
 top=$(cd "$here/../.." && pwd)
 machine=$top/provisioning/machine
@@ -54,34 +55,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ "$(id -u)" != 0 ]; then echo "1..0 # SKIP needs root"; exit 0; fi
-for t in systemd-nspawn mmdebstrap ansible-playbook ssh ssh-keygen curl; do
-	command -v "$t" >/dev/null && continue
-	"$top/provisioning/deps.sh" test >/dev/null 2>&1
-	command -v "$t" >/dev/null || { echo "1..0 # SKIP $t is not installed"; exit 0; }
-done
-
-# The machine's usual packages (MACHINE_PACKAGES, as provisioning/machine
-# reads it) and ours: the image's name is the hash of the whole list.
-usual=${MACHINE_PACKAGES:-$(sed -n '/^MACHINE_PACKAGES=/,/"}$/p' "$machine" |
-	sed 's/^MACHINE_PACKAGES=\${MACHINE_PACKAGES:-"//; s/"}$//')}
-case " $(tr -s ' \t\n' ' ' <<<"$usual") " in
-*" python3-apt "*) ;;
-*) echo "1..0 # SKIP cannot read MACHINE_PACKAGES from provisioning/machine"; exit 0 ;;
-esac
-image() { "$machine" image --packages "$usual $EXTRA_PACKAGES" >"$out" 2>&1; }
-t0=$SECONDS
-if ! image; then
-	if grep -qE 'archive is unreachable|no Debian mirror' "$out"; then
-		diag "$(tail -n 5 "$out")"
-		echo "1..0 # SKIP the machine image cannot be built (no Debian archive reachable)"
-		exit 0
-	fi
-	diag "$(tail -n 20 "$out")"
-	bail_out "machine image --packages (the usual ones, sudo and fail2ban)"
-fi
-tap_ok "machine image with sudo and fail2ban"
-diag "image: $((SECONDS - t0)) s this run; $(tail -n 1 "$out")"
+machines_need systemd-nspawn mmdebstrap ansible-playbook ssh ssh-keygen curl
+machines_image "sudo and fail2ban" "$EXTRA_PACKAGES"
 img=$(sed -n 's/^machine: image [^ ]*: \(.*\) (built in .*/\1/p' "$out")
 key=$("$machine" key)
 
@@ -120,7 +95,7 @@ for _ in 1 2 3; do
 	"$machine" create "$name" "$ns_front" >"$out" 2>&1 || break
 	[ "$(cat "$LAB_STATE/machines/$name/image" 2>/dev/null)" = "$img" ] && { made=1; break; }
 	"$machine" destroy "$name" >/dev/null 2>&1
-	image || break
+	machine_image_build || break
 done
 [ -n "$made" ] || { diag "$(tail -n 5 "$out")"; bail_out "machine create $name on $(basename "$img")"; }
 tap_ok "machine create $name (image $(basename "$img"))"
