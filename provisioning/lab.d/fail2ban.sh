@@ -10,7 +10,7 @@
 
 f2b_vars() { # HOST: the fail2ban role's variables for HOST, as JSON members
 	local h=$1 ignore='"127.0.0.1/8","::1"' o
-	for o in $(hosts); do [ "$o" = client ] || ignore="$ignore,\"$(addr_of "$o")\""; done
+	for o in $(hosts); do [ "$o" = client ] || ignore="$ignore,\"$(addr_of "$o")\",\"$(back_of "$o")\""; done
 	printf '"fail2ban_newsd_log":"%s","fail2ban_nginx_log":"%s","fail2ban_ignoreip":[%s],' \
 		"$STATE/$h/newsd.log" "$STATE/$h/nginx-access.log" "$ignore"
 	printf '"fail2ban_maxretry":%d,"fail2ban_scan_maxretry":%d,"fail2ban_findtime":%d,' \

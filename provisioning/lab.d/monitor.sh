@@ -2,7 +2,8 @@
 # host (Prometheus, Alertmanager, the redis exporter), the node exporter on
 # every host and the site's probes from the client.
 #
-# Ports, on each host's own lab address: node exporter 9100, vipd 9650,
+# Ports, on each host's own lab address (a front-end's node exporter on its
+# back leg, where the monitor scrapes it): node exporter 9100, vipd 9650,
 # newsd 9651, clusterctl watch 9652, clusterctl archive 9653, Prometheus
 # 9090, Alertmanager 9093, the redis exporter 9121 (monitor), the blackbox
 # exporter 9115 (client). The configurations come from the templates the
@@ -20,7 +21,7 @@ monitor_vars() {
 # No systemd in a namespace host: its collector would only log errors.
 start_node_exporter() {
 	mkdir -p "$STATE/$1/node-exporter"
-	spawn "$1" node-exporter prometheus-node-exporter --web.listen-address="$(addr_of "$1"):9100" \
+	spawn "$1" node-exporter prometheus-node-exporter --web.listen-address="$(back_of "$1"):9100" \
 		--collector.textfile.directory="$STATE/$1/node-exporter" --no-collector.systemd
 }
 

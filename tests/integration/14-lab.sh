@@ -11,9 +11,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 second_suite_only "one run is enough"
 vipd_need
 lab=$here/../../provisioning/lab
-export LAB_PREFIX=i14${TEST_NS_TAG:-}- LAB_STATE LAB_NET
+export LAB_PREFIX=i14${TEST_NS_TAG:-}- LAB_STATE LAB_NET LAB_BACK_NET
 LAB_STATE=$(mktemp -d /tmp/lab-i14.XXXXXX)
 LAB_NET=10.98.$(($(printf '%s' "${TEST_NS_TAG:-}" | cksum | cut -d' ' -f1) % 100 + 100))
+LAB_BACK_NET=10.98.$((${LAB_NET##*.} - 100))
 cleanup() { "$lab" down >/dev/null 2>&1; rm -rf "$LAB_STATE" "$LAB_STATE.out"; }
 trap cleanup EXIT
 
@@ -42,6 +43,9 @@ unreachable() { # the VIPs the client cannot ping, each with ping's last line
 }
 
 lab_ok "lab up succeeds" up
+addrs() { "$lab" status | awk -v h="$1" '$1 == h {print $2, $3}'; }
+is "$(addrs front01)" "$LAB_NET.21 $LAB_BACK_NET.21" "lab status shows a front-end's front and back addresses"
+is "$(addrs redis01)" "- $LAB_BACK_NET.11" "...and a redis host's, on the back network only"
 for i in 1 2 3; do
 	holds "VIP .$((199 + i)) is held by its home front0$i only" $((199 + i)) "front0$i"
 done
@@ -60,5 +64,5 @@ has "$("$lab" exec client curl -sSf --max-time 5 https://news.lab/ 2>&1)" "Top n
 	"the client gets the site by name through the lab's DNS"
 lab_ok "lab down succeeds" down
 is "$(ip netns list | grep "^$LAB_PREFIX")" "" "lab down removed every namespace"
-ok "and the uplink" eval '! ip link show "${LAB_PREFIX}up" >/dev/null 2>&1'
+ok "and the uplinks" eval '! ip link show "${LAB_PREFIX}up" >/dev/null 2>&1 && ! ip link show "${LAB_PREFIX}upb" >/dev/null 2>&1'
 tap_done

@@ -71,7 +71,7 @@ all_home() {
 	done
 }
 one_master_per_host() { [ "$(lab status | grep -c '^cluster on redis0[1-3]: 1 master(s)')" -eq 3 ]; }
-cluster_healthy() { lab exec redis01 clusterctl check "$LAB_NET.11:6379" >/dev/null 2>&1; }
+cluster_healthy() { lab exec redis01 clusterctl check "$LAB_BACK_NET.11:6379" >/dev/null 2>&1; }
 http_code() { cl curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$@" 2>/dev/null; }
 vip_200() { [ "$(http_code "https://$LAB_NET.$1/")" = 200 ]; }
 all_vips_200() { vip_200 200 && vip_200 201 && vip_200 202; }
@@ -234,8 +234,8 @@ poll_until() {
 # redis01's view: redis02's nodes are marked failed (not just suspected)
 # and no failed master serves slots any more.
 failover_done() {
-	lab exec redis01 redis-cli -h "$LAB_NET.11" -p 6379 cluster nodes 2>/dev/null |
-		awk -v dead="$LAB_NET.12:" 'index($2, dead) == 1 && $3 ~ /(^|,)fail(,|$)/ { seen = 1 }
+	lab exec redis01 redis-cli -h "$LAB_BACK_NET.11" -p 6379 cluster nodes 2>/dev/null |
+		awk -v dead="$LAB_BACK_NET.12:" 'index($2, dead) == 1 && $3 ~ /(^|,)fail(,|$)/ { seen = 1 }
 			$3 ~ /master/ && $3 ~ /fail/ && NF > 8 { bad = 1 } END { exit !(seen && !bad) }'
 }
 # A clusterctl watch logged a failover since WATCH_MARK; which ones in $healer.
@@ -249,7 +249,7 @@ watch_acted() {
 	[ -n "$healer" ]
 }
 # No clusterctl watch is healing (holds the lease in the cluster).
-lease_free() { [ "$(lab exec redis01 redis-cli -c -h "$LAB_NET.11" -p 6379 exists clusterctl:lease 2>/dev/null)" = 0 ]; }
+lease_free() { [ "$(lab exec redis01 redis-cli -c -h "$LAB_BACK_NET.11" -p 6379 exists clusterctl:lease 2>/dev/null)" = 0 ]; }
 acked_after() { awk -v t="$1" '$3 > t { found = 1 } END { exit !found }' "$TR/acked"; }   # START_US
 
 # ---- two watchers for dual VIP holders (steps 5 and 6) --------------------
@@ -429,7 +429,7 @@ if poll_until $((t_gone + 10000000)) failover_done; then
 	[ -n "$t_ack" ] && note "acknowledged $(( (t_ack - t_gone) / 1000000 )).$(( (t_ack - t_gone) / 100000 % 10 )) s after the destroy"
 else
 	tap_fail "the cluster fails over within 10 s: redis02's nodes marked failed, no failed master serves slots"
-	lab exec redis01 redis-cli -h "$LAB_NET.11" -p 6379 cluster nodes 2>&1 | sed 's/^/#   /'
+	lab exec redis01 redis-cli -h "$LAB_BACK_NET.11" -p 6379 cluster nodes 2>&1 | sed 's/^/#   /'
 fi
 ok "every VIP still answers 200" wait_until 5 all_vips_200
 check_acked "after the destroy" 201
@@ -455,7 +455,7 @@ ok "clusterctl check: healthy" wait_until 30 cluster_healthy
 t3a=$(now_us)
 wait_until 45 lease_free || note "a clusterctl watch still holds the lease after 45 s"
 [ $(($(now_us) - t3a)) -lt 1000000 ] || note "waited $(secs_since "$t3a") s for the watchers' lease to be free"
-rep=$(lab exec redis01 redis-cli -h "$LAB_NET.11" -p 6379 cluster nodes 2>/dev/null | awk -v r2="$LAB_NET.12:" '
+rep=$(lab exec redis01 redis-cli -h "$LAB_BACK_NET.11" -p 6379 cluster nodes 2>/dev/null | awk -v r2="$LAB_BACK_NET.12:" '
 	{ split($2, a, "@"); addr[$1] = a[1] }
 	$3 ~ /slave/ { master[$1] = $4 }
 	END { for (r in master) if (index(addr[r], r2) != 1 && index(addr[master[r]], r2) != 1) { print addr[r]; exit } }')
@@ -647,7 +647,7 @@ marker=$(cl curl -s --max-time 5 -b "auth=$TR_AUTH" --data-urlencode "apisecret=
 	--data text= "https://$LAB_NET.200/api/submit" | jq -r '.news_id // empty')
 check "-n '$marker'" "a story written after the restore point ($marker)"
 # The mistake: every story's hash and both story indexes deleted, on every master.
-masters=$(lab exec redis01 redis-cli -h "$LAB_NET.11" -p 6379 cluster nodes 2>/dev/null |
+masters=$(lab exec redis01 redis-cli -h "$LAB_BACK_NET.11" -p 6379 cluster nodes 2>/dev/null |
 	awk '$3 ~ /master/ && $3 !~ /fail/ && NF > 8 { sub(/@.*/, "", $2); print $2 }')
 for m in $masters; do
 	lab exec redis01 sh -c "redis-cli -h ${m%:*} -p ${m#*:} --scan --pattern 'news:*' | sed 's/^/DEL /' |
@@ -667,7 +667,7 @@ check_acked "after the restore" 201
 is "$(cl curl -s -o /dev/null -w '%{http_code}' --max-time 5 "https://$LAB_NET.200/news/$marker")" 404 \
 	"the story written after the restore point is not there"
 ok "the cluster is healthy after the restore" wait_until 60 eval \
-	'lab exec redis01 clusterctl check "$LAB_NET.11:6379" >/dev/null 2>&1'
+	'lab exec redis01 clusterctl check "$LAB_BACK_NET.11:6379" >/dev/null 2>&1'
 ok "the archive runs again" eval 'lab status | grep -Eq "^backup .* archive\$"'
 
 # ---- the end ---------------------------------------------------------------------------
@@ -694,6 +694,6 @@ else
 fi
 ok "lab down succeeds" eval 'lab down >/dev/null 2>&1'
 check "$(ip netns list | grep -c "^$LAB_PREFIX") -eq 0" "no namespace named $LAB_PREFIX* remains"
-ok "nor the uplink ${LAB_PREFIX}up" eval '! ip link show "${LAB_PREFIX}up" >/dev/null 2>&1'
+ok "nor the uplinks ${LAB_PREFIX}up and ${LAB_PREFIX}upb" eval '! ip link show "${LAB_PREFIX}up" >/dev/null 2>&1 && ! ip link show "${LAB_PREFIX}upb" >/dev/null 2>&1'
 note "total time $(secs_since "$T_START") s"
 tap_done

@@ -60,15 +60,17 @@ note() { echo "$*" >>"$dir/notes"; }
 
 # ---- variables: the lab's (3 + 3), and the real hosts' defaults ---------
 
-FRONTS='[{"name":"front01","addr":"10.33.0.21"},{"name":"front02","addr":"10.33.0.22"},{"name":"front03","addr":"10.33.0.23"}]'
-REDIS='[{"name":"redis01","addr":"10.33.0.11"},{"name":"redis02","addr":"10.33.0.12"},{"name":"redis03","addr":"10.33.0.13"}]'
+# Two networks: the front-ends on both (10.33.0 and 10.33.1), the redis,
+# backup and monitor hosts on the back one only.
+FRONTS='[{"name":"front01","addr":"10.33.0.21","back_addr":"10.33.1.21"},{"name":"front02","addr":"10.33.0.22","back_addr":"10.33.1.22"},{"name":"front03","addr":"10.33.0.23","back_addr":"10.33.1.23"}]'
+REDIS='[{"name":"redis01","addr":"10.33.1.11","back_addr":"10.33.1.11"},{"name":"redis02","addr":"10.33.1.12","back_addr":"10.33.1.12"},{"name":"redis03","addr":"10.33.1.13","back_addr":"10.33.1.13"}]'
 
 # lab_vars HOST ADDR [EXTRA-MEMBERS]: as provisioning/lab writes them.
 lab_vars() {
 	cat <<-JSON
-	{"host":"$1","addr":"$2","net":"10.33.0","prefix_len":24,
+	{"host":"$1","addr":"$2","net":"10.33.0","prefix_len":24,"back_net":"10.33.1","back_prefix_len":24,
 	 "fronts":$FRONTS,"redis_hosts":$REDIS,"redis_ports":[6379,6380],
-	 "backup_hosts":[{"name":"backup","addr":"10.33.0.6"}],
+	 "backup_hosts":[{"name":"backup","addr":"10.33.1.6","back_addr":"10.33.1.6"}],
 	 "redis_password":"$PW","vip_base":200,"interface":"eth0","advert_interval":0.1,
 	 "replication_password":"$REPL_PW","newsd_redis_user":"newsd","newsd_redis_password":"$NEWSD_PW",
 	 "redis_aclfile":"$dir/$1/redis-users.acl",
@@ -85,7 +87,7 @@ host_vars() {
 	cat <<-JSON
 	{"host":"$1","addr":"$2","net":"10.33.0","prefix_len":24,
 	 "fronts":$FRONTS,"redis_hosts":$REDIS,"redis_ports":[6379,6380],
-	 "backup_hosts":[{"name":"backup","addr":"10.33.0.6"}],"monitor_hosts":[{"name":"monitor","addr":"10.33.0.8"}],
+	 "backup_hosts":[{"name":"backup","addr":"10.33.1.6"}],"monitor_hosts":[{"name":"monitor","addr":"10.33.1.8"}],
 	 "redis_password":"$PW","vip_base":200,"interface":"eth0","advert_interval":1,
 	 "redis_admin_user":"clusterctl","replication_password":"$REPL_PW_REAL","newsd_redis_user":"newsd",
 	 "newsd_redis_password":"$NEWSD_PW_REAL","newsd_redis_password_file":"redis-password",
@@ -127,7 +129,8 @@ fi
 render_all() {
 	local h a p
 	for h in front01:21 front02:22 front03:23 redis01:11 redis02:12 redis03:13; do
-		a=10.33.0.${h#*:} h=${h%:*}
+		case $h in front*) a=10.33.0.${h#*:} ;; *) a=10.33.1.${h#*:} ;; esac
+		h=${h%:*}
 		mkdir -p "$dir/$h"
 		lab_vars "$h" "$a" >"$dir/$h/vars.json"
 		case $h in
@@ -174,14 +177,14 @@ else
 	skip "newsd -t accepts the rendered newsd.conf" "no newsd at $NEWSD (build it, or set VIPD_BUILD)"
 fi
 ok "newsd.conf seeds are every redis host at both ports" \
-	grep -qF '"10.33.0.11:6379", "10.33.0.11:6380", "10.33.0.12:6379", "10.33.0.12:6380", "10.33.0.13:6379", "10.33.0.13:6380"' \
+	grep -qF '"10.33.1.11:6379", "10.33.1.11:6380", "10.33.1.12:6379", "10.33.1.12:6380", "10.33.1.13:6379", "10.33.1.13:6380"' \
 	"$dir/front01/newsd.conf"
 
 # ---- redis --------------------------------------------------------------
 
 conf=$dir/redis02/redis-6380.conf
 ok "redis.conf binds the host, with the port, ACL file, replication user and cluster settings" eval '
-	grep -qx "bind 10.33.0.12" "$conf" && grep -qx "port 6380" "$conf" &&
+	grep -qx "bind 10.33.1.12" "$conf" && grep -qx "port 6380" "$conf" &&
 	grep -qx "aclfile \"$dir/redis02/redis-users.acl\"" "$conf" && ! grep -q "^requirepass" "$conf" &&
 	grep -qx "masteruser replication" "$conf" && grep -qx "masterauth \"$REPL_PW\"" "$conf" &&
 	grep -qx "cluster-enabled yes" "$conf" && grep -qx "cluster-node-timeout 2000" "$conf" &&
@@ -238,16 +241,40 @@ if have nft; then
 	done
 	ok "front.nft: VRRP only from the front-ends to 224.0.0.18, HTTP, HTTPS and ssh open" eval '
 		grep -qF "ip saddr { 10.33.0.21, 10.33.0.22, 10.33.0.23 } ip daddr 224.0.0.18 ip protocol vrrp accept" "$dir/front01/front.nft" &&
-		grep -q "tcp dport { 80, 443 } accept" "$dir/front01/front.nft" && grep -q "tcp dport 22 accept" "$dir/front01/front.nft"'
-	ok "redis.nft: redis ports only from the front-ends, redis hosts and the backup host" \
-		grep -qF "ip saddr { 10.33.0.21, 10.33.0.22, 10.33.0.23, 10.33.0.11, 10.33.0.12, 10.33.0.13, 10.33.0.6 } tcp dport { 6379, 6380 } accept" \
+		grep -q "iifname \"eth0\" tcp dport { 80, 443 } accept" "$dir/front01/front.nft" && grep -q "tcp dport 22 accept" "$dir/front01/front.nft"'
+	ok "redis.nft: redis ports only from the front-ends' back legs, redis hosts and the backup host" \
+		grep -qF "ip saddr { 10.33.1.21, 10.33.1.22, 10.33.1.23, 10.33.1.11, 10.33.1.12, 10.33.1.13, 10.33.1.6 } tcp dport { 6379, 6380 } accept" \
 		"$dir/redis01/redis.nft"
 	ok "redis.nft: the cluster bus ports only from the redis hosts" \
-		grep -qF "ip saddr { 10.33.0.11, 10.33.0.12, 10.33.0.13 } tcp dport { 16379, 16380 } accept" "$dir/redis01/redis.nft"
+		grep -qF "ip saddr { 10.33.1.11, 10.33.1.12, 10.33.1.13 } tcp dport { 16379, 16380 } accept" "$dir/redis01/redis.nft"
 	is "$(grep -c 'dport.*16379' "$dir/redis01/redis.nft")" 1 "...and no other rule opens them"
 	ok "every ruleset counts what its policy drops" eval '
 		grep -q "counter comment \"dropped\"" "$dir/front01/front.nft" &&
 		grep -q "counter comment \"dropped\"" "$dir/redis01/redis.nft"'
+	# The router between the networks and the monitor host, with the
+	# stack's hosts: the front network's (dns, mail, client) and the rest.
+	ALL='[{"name":"dns","addr":"10.33.0.2","back_addr":"10.33.0.2"},{"name":"mail","addr":"10.33.0.5","back_addr":"10.33.0.5"},
+	  {"name":"client","addr":"10.33.0.100","back_addr":"10.33.0.100"},{"name":"front01","addr":"10.33.0.21","back_addr":"10.33.1.21"},
+	  {"name":"redis01","addr":"10.33.1.11","back_addr":"10.33.1.11"},{"name":"monitor","addr":"10.33.1.8","back_addr":"10.33.1.8"},
+	  {"name":"logs","addr":"10.33.1.7","back_addr":"10.33.1.7"},{"name":"router","addr":"10.33.0.254","back_addr":"10.33.1.254"}]'
+	NETVARS='"monitor_hosts":[{"name":"monitor","addr":"10.33.1.8"}],"logs_hosts":[{"name":"logs","addr":"10.33.1.7"}],"all_hosts":'$ALL
+	mkdir -p "$dir/router" "$dir/monitor"
+	lab_vars router 10.33.0.254 "$NETVARS" | "$RENDER" "$TEMPLATES/router.nft.j2" >"$dir/router/router.nft"
+	lab_vars monitor 10.33.1.8 "$NETVARS" | "$RENDER" "$TEMPLATES/monitor.nft.j2" >"$dir/monitor/monitor.nft"
+	for r in router/router.nft monitor/monitor.nft; do
+		ok "nft -c accepts $(basename "$r")" eval 'in_ns nft -c -f "$dir/$r" >>"$dir/notes" 2>&1'
+	done
+	r=$dir/router/router.nft
+	ok "router.nft: the forward policy drops, and counts what it drops" eval '
+		grep -q "hook forward priority filter; policy drop;" "$r" &&
+		[ "$(grep -c "counter comment \"dropped\"" "$r")" = 2 ]'
+	ok "router.nft: the monitor to the front network's node exporters, probes and mail relay only" \
+		grep -qF "ip saddr { 10.33.1.8 } ip daddr 10.33.0.0/24 tcp dport { 9100, 9115, 25 } accept" "$r"
+	ok "router.nft: the front network's hosts (not the router) to the logs host's RELP only" \
+		grep -qF "ip saddr { 10.33.0.2, 10.33.0.5, 10.33.0.100, 10.33.0.21 } ip daddr { 10.33.1.7 } tcp dport 2514 accept" "$r"
+	is "$(grep -c ' accept$' <(sed -n '/chain forward/,/^    }/p' "$r"))" 3 "...and nothing else crosses (3 accepts in forward)"
+	ok "monitor.nft: Prometheus and Alertmanager from the back network only" \
+		grep -qF "ip saddr 10.33.1.0/24 tcp dport { 9090, 9093 } accept" "$dir/monitor/monitor.nft"
 	ok "loaded twice beside vipd's table, a ruleset replaces only its own" eval '
 		in_ns nft add table inet vipd && in_ns nft -f "$dir/front01/front.nft" &&
 		in_ns nft -f "$dir/redis01/redis.nft" && in_ns nft list tables | sort | tr "\n" " " |
@@ -307,7 +334,7 @@ if have ansible-playbook; then
 	# The example inventory and group_vars/all.yml, for front02 and redis02.
 	mkdir -p "$dir/b"
 	host_vars front02 10.33.0.22 >"$dir/real/front02.json"
-	host_vars redis02 10.33.0.12 >"$dir/real/redis02.json"
+	host_vars redis02 10.33.1.12 >"$dir/real/redis02.json"
 	ok "ansible-playbook renders front02 and redis02 from the example inventory" eval \
 		'ansible-playbook -i "$INVENTORY" -c local -l front02,redis02 "$dir/render.yml" \
 		 -e "tdir=$TEMPLATES out=$dir/b source_dir=$tree port=6380 nginx_cache_dir=$dir/cache" \

@@ -21,11 +21,12 @@ default_suite_only
 top=$(cd "$here/../.." && pwd)
 lab=$top/provisioning/lab
 tag=$(printf '%s' "${TEST_NS_TAG:-}" | tr -cd 'A-Za-z0-9')
-export LAB_PREFIX=i44${tag}- LAB_STATE LAB_NET
+export LAB_PREFIX=i44${tag}- LAB_STATE LAB_NET LAB_BACK_NET
 LAB_STATE=$(mktemp -d /tmp/lab-i44.XXXXXX)
 # The front-ends serve the site over HTTPS with the lab's own CA.
 export CURL_CA_BUNDLE=$LAB_STATE/tls/ca.crt
 LAB_NET=10.96.$(($(printf '%s' "${TEST_NS_TAG:-}" | cksum | cut -d' ' -f1) % 100 + 100))
+LAB_BACK_NET=10.96.$((${LAB_NET##*.} - 100))
 mprefix=$(printf '%s' "$LAB_PREFIX" | tr 'A-Z' 'a-z' | tr -cd 'a-z0-9-')
 out=$LAB_STATE.out
 probe_dir=$LAB_STATE.probe
@@ -83,7 +84,7 @@ all_running() { # HOST...: within 60 s each says running
 	is "$bad" "" "systemctl is-system-running says running on$(printf ' %s' "$@")"
 }
 site() { "$lab" exec client curl -sS --max-time 5 -o /dev/null -w '%{http_code}' "$1" 2>&1; }
-cluster_ok() { "$lab" exec redis01 clusterctl check "$LAB_NET.11:6379" >/dev/null 2>&1; }
+cluster_ok() { "$lab" exec redis01 clusterctl check "$LAB_BACK_NET.11:6379" >/dev/null 2>&1; }
 
 # The probe: the client asks each VIP for the front page every 0.2 s;
 # one line per answer: VIP and HTTP status (000: none).
@@ -133,7 +134,7 @@ ok "...which archives every master: clusterctl backups shows a window" wait_unti
 	'"$lab" exec backup clusterctl backups --from /var/lib/clusterctl-archive --json 2>/dev/null |
 	 jq -e ".latest > 0" >/dev/null'
 is "$("$lab" exec redis01 redis-cli --user archiver --pass "$(cat "$LAB_STATE/archive-password")" \
-	--no-auth-warning -h "$LAB_NET.11" set archive-write-test 1 2>&1 | head -c 6)" NOPERM \
+	--no-auth-warning -h "$LAB_BACK_NET.11" set archive-write-test 1 2>&1 | head -c 6)" NOPERM \
 	"the archive's redis user cannot write"
 
 mkdir -p "$probe_dir"
@@ -176,7 +177,7 @@ all_running redis02
 # master back to it: seconds on a quiet machine, longer when the test runs
 # beside others. What check says, when it is not healthy in time.
 ok "the cluster is healthy again" wait_until 120 cluster_ok ||
-	diag "$("$lab" exec redis01 clusterctl check "$LAB_NET.11:6379" 2>&1 | tail -15)"
+	diag "$("$lab" exec redis01 clusterctl check "$LAB_BACK_NET.11:6379" 2>&1 | tail -15)"
 is "$(site "https://$LAB_NET.201/")" 200 "the site answers"
 errors_since "lab boot redis02"
 
@@ -248,17 +249,17 @@ all_running $redises $fronts
 fronts="front01 front02 front03"
 lab_ok "lab up --machines --fronts 3 --redis 4 (grows the lab)" up --machines --fronts 3 --redis 4
 all_running redis04 front03
-has "$(cat "$LAB_STATE/inventory.yml")" "front03: {ansible_host: $LAB_NET.23}" "the inventory has front03"
-has "$(cat "$LAB_STATE/inventory.yml")" "redis04: {ansible_host: $LAB_NET.14}" "...and redis04"
+has "$(cat "$LAB_STATE/inventory.yml")" "front03: {ansible_host: $LAB_NET.23, back_addr: $LAB_BACK_NET.23}" "the inventory has front03"
+has "$(cat "$LAB_STATE/inventory.yml")" "redis04: {ansible_host: $LAB_BACK_NET.14}" "...and redis04"
 holds "the new VIP 202 is held by front03 only" 202 front03 30
 holds "200 stays on front01" 200 front01
 holds "201 stays on front02" 201 front02
 is "$("$lab" exec front01 vipctl status --json | jq -r '.instances | length')" 3 \
 	"front01's vipd backs up the new VIP (the playbook's reload)"
-is "$("$lab" exec redis01 redis-cli -h "$LAB_NET.11" cluster nodes 2>/dev/null |
-	grep -c "$LAB_NET.14:")" 2 "redis04's two nodes are members of the cluster"
+is "$("$lab" exec redis01 redis-cli -h "$LAB_BACK_NET.11" cluster nodes 2>/dev/null |
+	grep -c "$LAB_BACK_NET.14:")" 2 "redis04's two nodes are members of the cluster"
 ok "the grown cluster is healthy" wait_until 120 cluster_ok ||
-	diag "$("$lab" exec redis01 clusterctl check "$LAB_NET.11:6379" 2>&1 | tail -15)"
+	diag "$("$lab" exec redis01 clusterctl check "$LAB_BACK_NET.11:6379" 2>&1 | tail -15)"
 is "$(site "https://$LAB_NET.202/")" 200 "the client gets the site through VIP 202"
 errors_since "growing the lab"
 

@@ -233,6 +233,9 @@ sleep 2
 ip -n "${LAB_PREFIX}logs" link set eth0 down
 sleep 4
 ip -n "${LAB_PREFIX}logs" link set eth0 up
+# The link's down took the route to the front network (the router) with
+# it; the host's network configuration puts it back, as networkd would.
+ip -n "${LAB_PREFIX}logs" route replace "$LAB_NET.0/24" via "$LAB_BACK_NET.254"
 sleep 2
 stop_senders
 send_batch logs 21 40

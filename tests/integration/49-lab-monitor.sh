@@ -32,7 +32,7 @@ lab_need ip redis-server nginx dnsmasq curl jq nft prometheus promtool prometheu
 	prometheus-redis-exporter prometheus-node-exporter prometheus-blackbox-exporter
 lab_env m49 10.93
 SW=${LAB_PREFIX}sw
-MON=$LAB_NET.8
+MON=$LAB_BACK_NET.8
 
 cleanup() {
 	ip netns exec "$SW" nft delete table bridge splitbrain 2>/dev/null
@@ -104,8 +104,9 @@ jobs_up() {
 	[ "$(promql 'count(up == 1)' | awk '{print $NF}')" = "$want" ] &&
 		[ -z "$(promql 'up == 0')" ]
 }
-# node: 12 hosts; vipd, newsd: 3; watch: 3; archive: 1; redis: 6; site: 3.
-want_up=$((12 + 3 + 3 + 3 + 1 + 6 + 3))
+# node: 13 hosts (the router too); vipd, newsd: 3; watch: 3; archive: 1;
+# redis: 6; site: 3.
+want_up=$((13 + 3 + 3 + 3 + 1 + 6 + 3))
 if poll 60 jobs_up "$want_up"; then
 	tap_ok "every scrape target is up ($want_up)"
 else
@@ -118,8 +119,8 @@ for j in node vipd newsd watch archive redis site; do
 	check "${n:-0} -ge 1" "job $j: ${n:-0} target(s) up"
 done
 # The project's own exporters, as Prometheus reads them.
-for t in "front01 $LAB_NET.21:9650 vipd" "front01 $LAB_NET.21:9651 newsd" \
-	"redis01 $LAB_NET.11:9652 clusterctl-watch" "backup $LAB_NET.6:9653 clusterctl-archive"; do
+for t in "front01 $LAB_BACK_NET.21:9650 vipd" "front01 $LAB_BACK_NET.21:9651 newsd" \
+	"redis01 $LAB_BACK_NET.11:9652 clusterctl-watch" "backup $LAB_BACK_NET.6:9653 clusterctl-archive"; do
 	set -- $t
 	body=$(ip netns exec "${LAB_PREFIX}monitor" curl -sf --max-time 5 "http://$2/metrics")
 	msg=$(printf '%s\n' "$body" | promtool check metrics 2>&1)
@@ -131,7 +132,7 @@ is "$(promql 'max by (domain) (clusterctl_watch_masters)' | grep -c ' 1$')" 3 \
 	"clusterctl watch reports one master per redis host"
 # The exporter's user reads INFO and CLUSTER, and cannot write.
 ro=$(ip netns exec "${LAB_PREFIX}monitor" env REDISCLI_AUTH="$(cat "$LAB_STATE/monitor-password")" \
-	redis-cli --user monitor -h "$LAB_NET.11" -p 6379 set monitor-probe x 2>&1)
+	redis-cli --user monitor -h "$LAB_BACK_NET.11" -p 6379 set monitor-probe x 2>&1)
 like "$ro" "*NOPERM*" "the exporter's ACL user monitor cannot write"
 is "$(firing)" "" "nothing fires on a healthy lab"
 

@@ -2,9 +2,13 @@
 # 52-lab-hostile.sh - a hostile client in provisioning/lab (2 front-ends,
 # 3 redis hosts), and what each of its tries gets:
 #
-#   1 every redis port, every cluster bus port and every metrics port of
-#     every host, from the client: refused or unanswered (the hosts'
-#     nftables); the bus from a front-end too: members only
+#   1 the two networks: the redis, backup, monitor and logs hosts have no
+#     address on the front network; every redis port, every cluster bus
+#     port and every metrics port of every host, and the monitor's
+#     Prometheus, from the client: unanswered (the router forwards none of
+#     it; the front-ends' own nftables on their front legs), also with the
+#     client's route to the back network through this machine; the bus
+#     from a front-end too: members only
 #   2 the Redis ACL users: newsd may not FLUSHALL, CONFIG GET, KEYS, touch
 #     another tool's keys; the default user is off; the ACL files hold no
 #     password
@@ -20,7 +24,7 @@
 # the certificate checked against the lab's CA, /healthz for the host's
 # own vipd only.
 #
-# Beside an operator's lab: namespaces h52TAG-*, subnet 10.91.X, a state
+# Beside an operator's lab: namespaces h52TAG-*, subnets 10.91.X and 10.91.X-100, a state
 # directory of its own.
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 tree=$(cd "$here/../.." && pwd)
@@ -39,7 +43,9 @@ trap 'lab_finish lab-hostile' EXIT
 trap 'exit 130' INT TERM
 
 cl() { ip netns exec "${LAB_PREFIX}client" "$@"; }
+# addr HOST: its address on the front network, "-" for none; baddr: on the back network.
 addr() { awk -v h="$1" '$1 == h {print $2}' "$LAB_STATE/hosts"; }
+baddr() { awk -v h="$1" '$1 == h {print $3}' "$LAB_STATE/hosts"; }
 on() { local h=$1; shift; ip netns exec "$LAB_PREFIX$h" "$@"; }
 # reach HOST ADDR PORT: a TCP connection from HOST's namespace opens.
 reach() { on "$1" timeout 2 bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null; }
@@ -55,26 +61,42 @@ else
 fi
 ok "the site answers through VIP 200" wait_until 30 eval '[ "$(site -o /dev/null -w "%{http_code}" "https://$VIP/")" = 200 ]'
 
-# ---- 1: ports ----------------------------------------------------------------
-closed=() open=()
-for h in redis01 redis02 redis03; do
-	a=$(addr "$h")
-	for p in 6379 6380 16379 16380 9100 9652; do
-		if reach client "$a" "$p"; then open+=("$h:$p"); else closed+=("$h:$p"); fi
+# ---- 1: networks and ports ---------------------------------------------------
+is "$(for h in redis01 redis02 redis03 backup monitor logs; do addr "$h"; done | sort -u)" - \
+	"the redis, backup, monitor and logs hosts have no address on the front network"
+is "$(on redis01 ip -br -4 addr | grep -c " $LAB_NET\.")" 0 "...none in redis01's namespace either"
+ok "the front-ends have a leg on each network" eval '
+	[ "$(addr front01)" = "$LAB_NET.21" ] && [ "$(baddr front01)" = "$LAB_BACK_NET.21" ] &&
+	on front01 ip -br -4 addr show dev eth1 | grep -q " $LAB_BACK_NET.21/24"'
+# try: every port the client must not reach, "HOST:PORT" for each that opens.
+try() {
+	local h a p
+	for h in redis01 redis02 redis03; do
+		a=$(baddr "$h")
+		for p in 6379 6380 16379 16380 9100 9652; do reach client "$a" "$p" && echo "$h:$p"; done
 	done
-done
-for h in front01 front02; do
-	a=$(addr "$h")
-	for p in 9100 9650 9651; do
-		if reach client "$a" "$p"; then open+=("$h:$p"); else closed+=("$h:$p"); fi
+	for h in front01 front02; do
+		for a in "$(addr "$h")" "$(baddr "$h")"; do
+			for p in 9100 9650 9651; do reach client "$a" "$p" && echo "$h/$a:$p"; done
+		done
 	done
-done
-a=$(addr backup)
-if reach client "$a" 9653; then open+=("backup:9653"); else closed+=("backup:9653"); fi
-is "${open[*]:-}" "" "the client reaches no redis, cluster bus or metrics port (${#closed[@]} tried)"
-ok "...while the site's ports answer on the front-ends (443, and 80 for the redirect)" \
+	reach client "$(baddr backup)" 9653 && echo backup:9653
+	for p in 9090 9093 9100; do reach client "$(baddr monitor)" "$p" && echo "monitor:$p"; done
+	return 0
+}
+is "$(try | paste -sd' ')" "" "the client reaches no redis, cluster bus, metrics or monitor port (34 tried)"
+fwd_drops() { on router nft list chain inet lab_filter forward | awk '/comment "dropped"/ {for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1)}'; }
+d=$(fwd_drops)
+check "${d:-0} -gt 0" "the router counted what it did not forward (${d:-0} packets)"
+# The client's own way round: the back network through this machine's uplink.
+on client ip route replace "$LAB_BACK_NET.0/24" via "$LAB_NET.1"
+is "$(try | paste -sd' ')" "" "...nor with its route to the back network through this machine (which forwards nothing from the lab)"
+on client ip route replace "$LAB_BACK_NET.0/24" via "$LAB_NET.254"
+ok "...while the monitor reaches the client's probe (blackbox) through the router" reach monitor "$(addr client)" 9115
+ok "...and the site's ports answer on the front-ends (443, and 80 for the redirect)" \
 	eval 'reach client "$LAB_NET.21" 443 && reach client "$LAB_NET.21" 80'
-R1=$LAB_NET.11
+ok "...on their front legs only" eval '! reach redis01 "$LAB_BACK_NET.21" 443'
+R1=$LAB_BACK_NET.11
 ok "a front-end reaches redis01's redis port" reach front01 "$R1" 6379
 ok "...but not its cluster bus port: members only" eval '! reach front01 "$R1" 16379'
 ok "...which another redis host reaches" reach redis02 "$R1" 16379
@@ -233,7 +255,7 @@ is "$found" "" "no file the lab wrote holds a password the test sent (logs of ev
 # commands or keys Redis refused it are the ones section 2 tried.
 denied() { # every instance's ACL log: "USER OBJECT" per entry
 	local n
-	for n in $(addr redis01) $(addr redis02) $(addr redis03); do
+	for n in $(baddr redis01) $(baddr redis02) $(baddr redis03); do
 		for p in 6379 6380; do
 			lab exec redis01 redis-cli -h "$n" -p "$p" acl log 128 2>/dev/null |
 				awk 'k == "object" {o = $0} k == "username" {u = $0} {k = $0} $0 == "client-info" {print u, o}'

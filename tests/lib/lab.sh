@@ -28,7 +28,7 @@ lab_need() {
 }
 
 # lab_env NAME NET16: TAG, LAB_PREFIX (NAME+TAG-), LAB_NET (NET16.X, X from
-# TEST_NS_TAG), LAB_STATE (a new directory), CURL_CA_BUNDLE (the lab's CA),
+# TEST_NS_TAG, 100..199), LAB_BACK_NET (NET16.X-100), LAB_STATE (a new directory), CURL_CA_BUNDLE (the lab's CA),
 # labcmd and out; namespaces
 # and the uplink a killed run left behind are removed first, and a subnet
 # this machine already has is a SKIP.
@@ -36,16 +36,20 @@ lab_env() {
 	local ns
 	TAG=${TEST_NS_TAG:-}
 	labcmd=$tree/provisioning/lab
-	export LAB_PREFIX=$1$TAG- LAB_STATE LAB_NET
+	export LAB_PREFIX=$1$TAG- LAB_STATE LAB_NET LAB_BACK_NET
 	LAB_NET=$2.$(($(printf '%s' "$TAG" | cksum | cut -d' ' -f1) % 100 + 100))
+	LAB_BACK_NET=$2.$((${LAB_NET##*.} - 100))
 	out=$tree/tests/out
 	mkdir -p "$out"
 	for ns in $(ip netns list | awk '{print $1}' | grep "^$LAB_PREFIX" || true); do
 		echo "# removing namespace $ns left by an earlier run"
 		ip netns delete "$ns" 2>/dev/null
 	done
-	ip link delete "${LAB_PREFIX}up" 2>/dev/null && echo "# removed ${LAB_PREFIX}up left by an earlier run"
+	for ns in up upb; do
+		ip link delete "$LAB_PREFIX$ns" 2>/dev/null && echo "# removed $LAB_PREFIX$ns left by an earlier run"
+	done
 	ip -br addr | grep -q " $LAB_NET\.1/24" && skip_all "$LAB_NET.0/24 is in use on this machine"
+	ip -br addr | grep -q " $LAB_BACK_NET\.1/24" && skip_all "$LAB_BACK_NET.0/24 is in use on this machine"
 	LAB_STATE=$(mktemp -d "${TMPDIR:-/tmp}/lab-$1$TAG.XXXXXX")
 	# The site is HTTPS with the lab's own CA (made by lab up): curl, in
 	# the test and in the lab's hosts, trusts it.
