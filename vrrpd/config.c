@@ -70,6 +70,8 @@ static cfg_opt_t vip_opts[] = {
 	CONF_KEY("notify"),
 	CONF_KEY("notify_timeout"),
 	CONF_KEY("notify_retries"),
+	CONF_LIST("heartbeat_paths"),
+	CONF_KEY("virtual_mac"),
 	CONF_SECTION_LINE,
 	CFG_END()
 };
@@ -331,6 +333,7 @@ static void vip_build(struct conf_ctx *c, cfg_t *sec, struct vip_config *vc, str
 	vc->garp_count = (unsigned)n;
 	conf_get_seconds(c, sec, "garp_delay", 1000000, 0, 10 * 1000, "0..10", &vc->garp_delay_ms);
 	config_vip_tracking(c, sec, vc);
+	config_vip_paths(c, sec, vc);
 	c->scope = NULL;
 }
 
@@ -649,6 +652,7 @@ static void build(struct conf_ctx *c, cfg_t *root, struct vipd_config *out)
 	for (unsigned i = 0; i < n; i++)
 		vip_build(c, cfg_getnsec(root, "vip", i), &out->vips[i], &src[i]);
 	check_across(c, out, src);
+	config_paths_across(c, out);
 	resolve_peers(c, out, src, out->npeers ? out->peer_lines[0] : 0);
 	build_groups(c, root, out);
 	for (unsigned i = 0; i < n; i++)
@@ -695,6 +699,8 @@ void config_free(struct vipd_config *c)
 			free(c->vips[i].tracks[j].target);
 		free(c->vips[i].tracks);
 		free(c->vips[i].notify);
+		free(c->vips[i].paths);
+		free(c->vips[i].path_lines);
 	}
 	free(c->vips);
 	free(c->peers);
@@ -753,8 +759,8 @@ static bool addrs_equal(const struct ipaddr *a, const struct ipaddr *b, size_t n
 }
 
 /* Every field of the definition but line: moving a section in the file
- * changes nothing. The peers (routers) are left out: a reload puts a new
- * list into effect under the running instance. */
+ * changes nothing. The peers (routers) and the heartbeat paths are left
+ * out: a reload puts new lists into effect under the running instance. */
 bool config_vip_equal(const struct vip_config *a, const struct vip_config *b)
 {
 	return strcmp(a->name, b->name) == 0 && strcmp(a->ifname, b->ifname) == 0 &&
@@ -764,6 +770,7 @@ bool config_vip_equal(const struct vip_config *a, const struct vip_config *b)
 	       a->protocol == b->protocol && a->checksum_mode == b->checksum_mode &&
 	       memcmp(&a->auth, &b->auth, sizeof(a->auth)) == 0 &&
 	       a->garp_count == b->garp_count && a->garp_delay_ms == b->garp_delay_ms &&
+	       a->virtual_mac == b->virtual_mac &&
 	       a->naddrs == b->naddrs && prefixes_equal(a->addrs, b->addrs, a->naddrs) &&
 	       a->npeers == b->npeers && addrs_equal(a->peers, b->peers, a->npeers);
 }

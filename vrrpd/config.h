@@ -16,6 +16,7 @@
 #define CONFIG_DEFAULT_STATE_DIR "/var/lib/vipd"
 #define CONFIG_NAME_MAX 64
 #define CONFIG_TARGET_MAX 1024        /* a track's URL or command */
+#define CONFIG_MAX_PATHS 16           /* heartbeat_paths of one instance */
 
 /* What a track follows. Its result moves the instance's priority by
  * weight (added while a positive-weight track passes, while a negative
@@ -76,6 +77,10 @@ struct vip_config {
 	uint32_t notify_timeout_ms;   /* killed after this (default 10 s) */
 	unsigned notify_retries;      /* more runs after exit code 1 (default 3) */
 	int group;                    /* index into vipd_config.groups, -1: none */
+	size_t npaths;
+	char (*paths)[IF_NAMESIZE];   /* heartbeat_paths: more links to advertise and listen on */
+	int *path_lines;
+	bool virtual_mac;             /* answer from 00-00-5E-00-01-{VRID} through a macvlan */
 	int line;                     /* where the section starts */
 };
 
@@ -116,6 +121,13 @@ void config_free(struct vipd_config *c);
  * "FILE:LINE: ..." message per problem in err, as config_load(). */
 int config_check_own(const struct vipd_config *c, bool (*is_own)(const struct ipaddr *a, void *arg), void *arg,
 		     char *err, size_t errlen);
+
+/* The check of vipd -t that needs the host: every heartbeat path names
+ * an interface that exists (exists says, with arg). The daemon itself
+ * starts without one, as without its main interface, and counts the path
+ * as down until it appears. 0, or -1 with "FILE:LINE: ..." messages. */
+int config_check_paths_exist(const struct vipd_config *c, bool (*exists)(const char *ifname, void *arg), void *arg,
+			     char *err, size_t errlen);
 
 /* Same instance definition (reload keeps the instance and its state).
  * Tracks, notify, groups and the peers are not part of it: they change

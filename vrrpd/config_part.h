@@ -17,4 +17,11 @@ bool config_valid_ifname(const char *s);
  * notify keys of one vip section, into vc. */
 void config_vip_tracking(struct conf_ctx *c, cfg_t *sec, struct vip_config *vc);
 
+/* heartbeat_paths and virtual_mac of one vip section, into vc (after
+ * its protocol keys). */
+void config_vip_paths(struct conf_ctx *c, cfg_t *sec, struct vip_config *vc);
+
+/* What paths and virtual MACs must not share across instances. */
+void config_paths_across(struct conf_ctx *c, const struct vipd_config *cfg);
+
 #endif

@@ -10,6 +10,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "heartbeat.h"
 #include "instance.h"
 #include "log.h"
 #include "netlink.h"
@@ -55,7 +56,7 @@ static void iface_size(struct vipd *d, const struct iface *ifc, struct capture_s
 
 	for (size_t i = 0; i < d->ninst; i++) {
 		const struct instance *in = d->inst[i];
-		if (in->ifc != ifc)
+		if (in->ifc != ifc && !hb_uses(in, ifc))
 			continue;
 		n++;
 		if (in->cfg->naddrs > maxaddrs)
@@ -146,6 +147,7 @@ void iface_index(struct vipd *d)
 	for (size_t i = 0; i < d->ninst; i++) {
 		struct instance *in = d->inst[i];
 		in->ifc->by_vrid[in->cfg->family == AF_INET6][in->cfg->vrid] = in;
+		hb_index(in);
 	}
 	for (struct iface *ifc = d->ifaces; ifc; ifc = ifc->next)
 		iface_size(d, ifc, &ifc->need);

@@ -10,11 +10,13 @@
 #include <sys/socket.h>
 
 #include "check.h"
+#include "heartbeat.h"
 #include "iface.h"
 #include "log.h"
 #include "netlink.h"
 #include "proc.h"
 #include "send.h"
+#include "vmac.h"
 
 static struct sender *instance_sender(struct vipd *d, const struct instance *in)
 {
@@ -28,6 +30,40 @@ static bool instance_is_owner(const struct instance *in)
 	return in->cfg->priority == 255;
 }
 
+/* Where the VIPs live: the macvlan with virtual_mac, else the interface. */
+static int instance_vip_ifindex(const struct instance *in)
+{
+	return in->vmac ? in->vmac->ifindex : in->ifindex;
+}
+
+/* One advert out of ifindex from src to dst. errors counts the failures
+ * in a row of this way out. */
+static void instance_advert_to(struct vipd *d, struct instance *in, const struct vrrp_advert *adv, int ifindex,
+			       const struct ipaddr *src, const struct ipaddr *dst, uint64_t *errors)
+{
+	const struct vip_config *c = in->cfg;
+	uint8_t msg[60 + AH_LEN + VRRP_HDR_LEN + VRRP_MAX_ADDRS * 16];
+	char err[256], a[IPADDR_STRLEN];
+	uint64_t counter = c->auth.ah ? in->ah_seq : ++in->carp_counter;
+	ssize_t len = proto_encode_as(adv, &c->auth, counter, src, dst, c->checksum_mode, msg, sizeof(msg));
+
+	if (len < 0) {
+		log_err("vip %s: cannot encode an advertisement%s", c->name,
+			c->auth.ah || c->protocol == VIP_PROTO_CARP ? " (is libcrypto there?)" : "");
+		return;
+	}
+	int rc = c->auth.ah ? sender_packet(instance_sender(d, in), ifindex, src, dst, msg, (size_t)len, err, sizeof(err))
+			    : sender_advert(instance_sender(d, in), ifindex, src, dst, msg, (size_t)len, err, sizeof(err));
+	if (rc < 0) {
+		/* Rate limit: one line per failure streak, counted always. */
+		if ((*errors)++ == 0)
+			log_warn("vip %s: advertisement to %s failed: %s", c->name, ipaddr_str(dst, a), err);
+		return;
+	}
+	*errors = 0;
+	in->n.adverts_sent++;
+}
+
 static void instance_send_advert(struct vipd *d, struct instance *in, uint8_t prio)
 {
 	const struct vip_config *c = in->cfg;
@@ -35,9 +71,10 @@ static void instance_send_advert(struct vipd *d, struct instance *in, uint8_t pr
 		.family = c->family, .vrid = c->vrid, .priority = prio,
 		.interval = c->interval, .naddrs = (uint8_t)c->naddrs,
 	};
-	uint8_t msg[60 + AH_LEN + VRRP_HDR_LEN + VRRP_MAX_ADDRS * 16];
 	struct ipaddr group;
-	char err[256], a[IPADDR_STRLEN];
+	/* RFC 5798 7.3: a master with the virtual MAC advertises from it, so
+	 * the switches learn where it lives. */
+	int ifindex = in->vmac && in->vmac->up ? in->vmac->ifindex : in->ifindex;
 
 	for (size_t i = 0; i < c->naddrs; i++)
 		adv.addrs[i] = c->addrs[i].addr;
@@ -47,28 +84,15 @@ static void instance_send_advert(struct vipd *d, struct instance *in, uint8_t pr
 	if (c->auth.ah && in->ah_seq < 0xfffffffeu)
 		in->ah_seq++;
 	size_t ndst = c->npeers ? c->npeers : 1;
-	for (size_t i = 0; i < ndst; i++) {
-		const struct ipaddr *dst = c->npeers ? &c->peers[i] : &group;
-		uint64_t counter = c->auth.ah ? in->ah_seq : ++in->carp_counter;
-		ssize_t len = proto_encode_as(&adv, &c->auth, counter, &in->self, dst, c->checksum_mode, msg,
-					      sizeof(msg));
-		if (len < 0) {
-			log_err("vip %s: cannot encode an advertisement%s", c->name,
-				c->auth.ah || c->protocol == VIP_PROTO_CARP ? " (is libcrypto there?)" : "");
-			return;
-		}
-		int rc = c->auth.ah ? sender_packet(instance_sender(d, in), in->ifindex, &in->self, dst, msg,
-						    (size_t)len, err, sizeof(err))
-				    : sender_advert(instance_sender(d, in), in->ifindex, &in->self, dst, msg,
-						    (size_t)len, err, sizeof(err));
-		if (rc < 0) {
-			/* Rate limit: one line per failure streak, counted always. */
-			if (in->n.send_errors++ == 0)
-				log_warn("vip %s: advertisement to %s failed: %s", c->name, ipaddr_str(dst, a), err);
-			continue;
-		}
-		in->n.send_errors = 0;
-		in->n.adverts_sent++;
+	for (size_t i = 0; i < ndst; i++)
+		instance_advert_to(d, in, &adv, ifindex, &in->self, c->npeers ? &c->peers[i] : &group,
+				   &in->n.send_errors);
+	/* The heartbeat paths: to the group, from each path's source
+	 * (heartbeat.h says why). */
+	for (size_t i = 1; in->hb && i < in->hb->n; i++) {
+		struct hb_path *p = &in->hb->path[i];
+		if (p->ifindex && in->hb->live[i].state != PATH_DOWN)
+			instance_advert_to(d, in, &adv, p->ifindex, &p->src, &group, &p->send_errors);
 	}
 }
 
@@ -76,8 +100,10 @@ static void instance_add_vips(struct vipd *d, struct instance *in)
 {
 	char err[256];
 
+	if (in->vmac && vmac_set_up(in->vmac, true, err, sizeof(err)) < 0)
+		log_err("vip %s: %s", in->cfg->name, err);
 	for (size_t i = 0; i < in->cfg->naddrs; i++)
-		if (netlink_add_addr(d->nl, in->ifindex, &in->cfg->addrs[i], err, sizeof(err)) < 0)
+		if (netlink_add_addr(d->nl, instance_vip_ifindex(in), &in->cfg->addrs[i], err, sizeof(err)) < 0)
 			log_err("vip %s: %s", in->cfg->name, err);
 }
 
@@ -85,11 +111,15 @@ static void instance_del_vips(struct vipd *d, struct instance *in)
 {
 	char err[256];
 
-	if (instance_is_owner(in))
+	if (instance_is_owner(in) || (in->vmac && !in->vmac->ifindex))
 		return;
 	for (size_t i = 0; i < in->cfg->naddrs; i++)
-		if (netlink_del_addr(d->nl, in->ifindex, &in->cfg->addrs[i], err, sizeof(err)) < 0)
+		if (netlink_del_addr(d->nl, instance_vip_ifindex(in), &in->cfg->addrs[i], err, sizeof(err)) < 0)
 			log_err("vip %s: %s", in->cfg->name, err);
+	/* Down, the macvlan answers nothing: the backup is silent for the
+	 * VIPs (RFC 5798 6.4.2). */
+	if (in->vmac && vmac_set_up(in->vmac, false, err, sizeof(err)) < 0)
+		log_err("vip %s: %s", in->cfg->name, err);
 }
 
 /* The next time this instance needs the loop, cached: the daemon asks
@@ -110,7 +140,7 @@ static void instance_announce(struct vipd *d, struct instance *in, fsm_time now)
 	char err[256];
 
 	for (size_t i = 0; i < in->cfg->naddrs; i++)
-		if (sender_announce(instance_sender(d, in), in->ifindex, in->mac,
+		if (sender_announce(instance_sender(d, in), instance_vip_ifindex(in), in->vmac ? in->vmac->mac : in->mac,
 				    &in->cfg->addrs[i].addr, err, sizeof(err)) < 0)
 			log_warn("vip %s: announcement failed: %s", in->cfg->name, err);
 	in->announce_left--;
@@ -217,8 +247,10 @@ static void instance_notify(struct vipd *d, struct instance *in, enum fsm_state 
  * hosts already send to us; addresses come down last. */
 static void instance_apply(struct vipd *d, struct instance *in, const struct fsm_actions *a, fsm_time now)
 {
-	if (a->flags & FSM_ACT_STATE)
+	if (a->flags & FSM_ACT_STATE) {
 		in->since_wall = vipd_wall(now);
+		hb_rearm(in, now);
+	}
 	if (a->flags & FSM_ACT_ADD_VIPS)
 		instance_add_vips(d, in);
 	/* Announce now. A burst under way is brought forward, not restarted:
@@ -299,6 +331,10 @@ struct instance *instance_new(struct vipd *d, const struct vip_config *cfg, fsm_
 		in->carp_counter = (uint64_t)now;
 	in->carp_counter >>= 1;
 	in->ifc = iface_get(d, cfg->ifname);
+	if ((cfg->virtual_mac && !(in->vmac = vmac_new(cfg->family, cfg->vrid))) || hb_configure(d, in, cfg, now) < 0) {
+		instance_free(in);
+		return NULL;
+	}
 	fsm_init(&in->fsm, &p, now);
 	fsm_set_held(&in->fsm, in->gate);
 	instance_schedule(in);
@@ -316,6 +352,8 @@ void instance_free(struct instance *in)
 	proc_forget(in->d->procs, in, false);
 	free(in->notify);
 	free(in->tracks);
+	hb_free(in);
+	vmac_free(in->vmac);
 	free(in);
 }
 
@@ -362,6 +400,8 @@ void instance_reconfigure(struct vipd *d, struct instance *in, const struct vip_
 		carp_counters_keep(&in->carp_heard, cfg->routers, cfg->nrouters);
 	}
 	in->cfg = cfg;
+	if (hb_configure(d, in, cfg, now) < 0)
+		log_err("vip %s: out of memory: the heartbeat paths stay as they were", cfg->name);
 	if (!t) {
 		log_err("vip %s: out of memory: the tracks keep their old definitions", cfg->name);
 		return;
@@ -401,6 +441,8 @@ static const char *instance_blocker(struct vipd *d, struct instance *in, char *b
 							 : "%s has no IPv4 address", c->ifname);
 	else if (!iface_ready(d, in->ifc, li.ifindex))
 		snprintf(buf, len, "capture on %s failed: %s", c->ifname, in->ifc->error);
+	else if (in->vmac && vmac_ensure(in->vmac, d->nl, li.ifindex, c->ifname, buf, len) < 0)
+		; /* buf says why */
 	else {
 		in->ifindex = li.ifindex;
 		memcpy(in->mac, li.mac, sizeof(in->mac));
@@ -418,14 +460,22 @@ static void instance_guard_vips(struct vipd *d, struct instance *in, fsm_time no
 {
 	bool restored = false;
 	char err[256], a[IPADDR_STRLEN];
+	struct link_info li;
 
+	if (in->vmac && in->fsm.holding && netlink_link(d->nl, in->vmac->name, &li) == 0 && !li.up &&
+	    !vmac_kernel_up(in->vmac)) {
+		log_warn("vip %s: %s was set down by someone else; setting it up", in->cfg->name, in->vmac->name);
+		if (vmac_set_up(in->vmac, true, err, sizeof(err)) < 0)
+			log_err("vip %s: %s", in->cfg->name, err);
+		restored = true;
+	}
 	for (size_t i = 0; i < in->cfg->naddrs; i++) {
 		const struct ipprefix *p = &in->cfg->addrs[i];
-		if (netlink_has_addr(d->nl, in->ifindex, &p->addr))
+		if (netlink_has_addr(d->nl, instance_vip_ifindex(in), &p->addr))
 			continue;
 		log_warn("vip %s: %s was removed from %s by someone else; restoring it", in->cfg->name,
-			 ipprefix_str(p, a), in->cfg->ifname);
-		if (netlink_add_addr(d->nl, in->ifindex, p, err, sizeof(err)) < 0)
+			 ipprefix_str(p, a), in->vmac ? in->vmac->name : in->cfg->ifname);
+		if (netlink_add_addr(d->nl, instance_vip_ifindex(in), p, err, sizeof(err)) < 0)
 			log_err("vip %s: %s", in->cfg->name, err);
 		in->n.vip_restores++;
 		restored = true;
@@ -505,6 +555,14 @@ static void instance_refresh_state(struct vipd *d, struct instance *in, fsm_time
 void instance_refresh(struct vipd *d, struct instance *in, fsm_time now)
 {
 	instance_refresh_state(d, in, now);
+	/* A path back after a partition: the other side may have been master
+	 * meanwhile and drawn the hosts' ARP entries; a master draws them
+	 * back now rather than when their entries age out. */
+	if (hb_refresh(d, in, !in->wait[0] && (in->fsm.state == FSM_BACKUP || in->fsm.state == FSM_MASTER), now) &&
+	    in->fsm.state == FSM_MASTER && in->fsm.holding && in->cfg->garp_count) {
+		in->announce_left = in->cfg->garp_count;
+		instance_announce(d, in, now);
+	}
 	instance_schedule(in);
 }
 
@@ -706,6 +764,7 @@ void instance_stop(struct vipd *d, struct instance *in)
 	if (in->fsm.holding)
 		instance_del_vips(d, in);
 	in->fsm.holding = false;
+	vmac_remove(in->vmac);
 	instance_schedule(in);
 }
 

@@ -51,6 +51,8 @@ struct instance {
 	char sync_why[200];           /* the sync group's reason for the last forced change */
 	/* Notify hook: the queue, once the instance has had a call. */
 	struct notify *notify;
+	struct heartbeat *hb;         /* heartbeat_paths, NULL without (heartbeat.h) */
+	struct vmac *vmac;            /* virtual_mac, NULL without (vmac.h) */
 };
 
 struct instance *instance_new(struct vipd *d, const struct vip_config *cfg, fsm_time now);

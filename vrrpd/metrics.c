@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "dynlib.h"
+#include "heartbeat.h"
 #include "instance.h"
 #include "mono.h"
 #include "log.h"
@@ -216,6 +217,41 @@ static void render_notify(const struct vipd *d, struct sbuf *b)
 	}
 }
 
+/* One sample per path (the instance's own interface included,
+ * main="true") of the instances that have heartbeat paths; the caller
+ * closes the braces. */
+static void open_path(struct sbuf *b, const char *name, const struct instance *in, size_t p)
+{
+	open_inst(b, name, in);
+	sbuf_printf(b, ",interface=");
+	label(b, in->hb->path[p].name);
+	sbuf_printf(b, ",main=\"%s\"", p ? "false" : "true");
+}
+
+static void render_paths(const struct vipd *d, struct sbuf *b)
+{
+	head(b, "vipd_path_state", "gauge", "1 for the state each heartbeat path is in (up, silent, down), 0 for the others.");
+	for (size_t i = 0; i < d->ninst; i++)
+		for (size_t p = 0; d->inst[i]->hb && p < d->inst[i]->hb->n; p++)
+			for (int s = PATH_UP; s <= PATH_DOWN; s++) {
+				open_path(b, "vipd_path_state", d->inst[i], p);
+				sbuf_printf(b, ",state=\"%s\"} %d\n", path_state_name((enum path_state)s),
+					    (int)d->inst[i]->hb->live[p].state == s);
+			}
+	head(b, "vipd_path_adverts_received_total", "counter", "Valid advertisements received on each path.");
+	for (size_t i = 0; i < d->ninst; i++)
+		for (size_t p = 0; d->inst[i]->hb && p < d->inst[i]->hb->n; p++) {
+			open_path(b, "vipd_path_adverts_received_total", d->inst[i], p);
+			sbuf_printf(b, "} %llu\n", (ull)d->inst[i]->hb->live[p].adverts);
+		}
+	head(b, "vipd_path_failures_total", "counter", "Times a path went silent or down.");
+	for (size_t i = 0; i < d->ninst; i++)
+		for (size_t p = 0; d->inst[i]->hb && p < d->inst[i]->hb->n; p++) {
+			open_path(b, "vipd_path_failures_total", d->inst[i], p);
+			sbuf_printf(b, "} %llu\n", (ull)d->inst[i]->hb->live[p].failures);
+		}
+}
+
 void metrics_render(const struct vipd *d, struct sbuf *b)
 {
 	head(b, "vipd_build_info", "gauge", "The running vipd's version.");
@@ -225,6 +261,7 @@ void metrics_render(const struct vipd *d, struct sbuf *b)
 	render_instances(d, b);
 	render_tracks(d, b);
 	render_notify(d, b);
+	render_paths(d, b);
 	head(b, "vipd_stray_drops_total", "counter", "Packets no instance could own, dropped, by reason.");
 	for (int r = DROP_NONE + 1; r < DROP__COUNT; r++)
 		sbuf_printf(b, "vipd_stray_drops_total{reason=\"%s\"} %llu\n", proto_drop_name(r), (ull)d->stray_drops[r]);

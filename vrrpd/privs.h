@@ -1,6 +1,7 @@
 /* privs.h - least privilege: after the daemon has opened what needs root,
  * it continues as an unprivileged user that keeps only CAP_NET_ADMIN
- * (addresses, nftables) and CAP_NET_RAW (captures, raw sockets). */
+ * (addresses, nftables, virtual_mac's macvlans) and CAP_NET_RAW
+ * (captures, raw sockets). */
 #ifndef VIPD_PRIVS_H
 #define VIPD_PRIVS_H
 

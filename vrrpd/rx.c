@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "drop.h"
+#include "heartbeat.h"
 #include "iface.h"
 #include "instance.h"
 #include "log.h"
@@ -151,8 +152,10 @@ void rx_packet(void *arg, const uint8_t *p, size_t len)
 		return;
 	}
 	/* The instance counts what it drops; here it is said why. */
-	if (instance_packet(rx->d, in, &pkt, rx->now, &why) == DROP_NONE)
+	if (instance_packet(rx->d, in, &pkt, rx->now, &why) == DROP_NONE) {
+		hb_heard(in, rx->ifc, rx->now);
 		return;
+	}
 	if (why.reason == DROP_ADDR_MISMATCH)
 		rx_describe_addrs(&pkt.adv, in->cfg, what, sizeof(what));
 	else

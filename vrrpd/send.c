@@ -24,6 +24,10 @@
  * receiver drops anything else. RFC 4861 7.1.2 asks the same of NAs. */
 #define VRRP_TTL 255
 
+#ifndef IPV6_FREEBIND
+#define IPV6_FREEBIND 78 /* linux/in6.h, Linux 4.15 */
+#endif
+
 #define ARP_LEN 28
 #define NA_LEN 32 /* RFC 4861 4.4 header, plus one target link-layer option */
 
@@ -92,6 +96,12 @@ static int open_vrrp(int family)
 	if (fd < 0)
 		return -1;
 	int rc = family == AF_INET ? setup_ipv4(fd) : setup_ipv6(fd);
+	/* With virtual_mac an IPv6 master advertises from its interface's
+	 * link-local address out of the macvlan, which does not hold that
+	 * address (RFC 5798 5.1.2.1 and 7.3). Best effort: without it such
+	 * an advert fails and says so. */
+	if (family == AF_INET6)
+		set_int(fd, IPPROTO_IPV6, IPV6_FREEBIND, 1);
 	if (rc < 0 || drop_input(fd) < 0) {
 		int e = errno;
 		close(fd);

@@ -5,8 +5,10 @@
 
 #include <stdio.h>
 
+#include "heartbeat.h"
 #include "instance.h"
 #include "proto.h"
+#include "vmac.h"
 
 static const struct ipaddr *status_master(const struct instance *in)
 {
@@ -46,6 +48,21 @@ static void status_instance_text(const struct instance *in, struct sbuf *b, fsm_
 		sbuf_printf(b, "    track %-12s %-9s %-7s %-10s %s  (%s)\n", t->cfg->name, config_track_kind(t->cfg->kind),
 			    track_state_name(t->state), effect, t->cfg->target, t->detail[0] ? t->detail : "not checked yet");
 	}
+	hb_status_text(in, b);
+}
+
+/* "virtual_mac": the macvlan, its MAC and whether it is up; null without. */
+static void status_vmac_json(const struct instance *in, struct sbuf *b)
+{
+	const struct vmac *v = in->vmac;
+
+	if (!v) {
+		sbuf_printf(b, ", \"virtual_mac\": null");
+		return;
+	}
+	sbuf_printf(b, ", \"virtual_mac\": {\"interface\": \"%s\", \"mac\": \"%02x:%02x:%02x:%02x:%02x:%02x\", "
+		    "\"exists\": %s, \"up\": %s}", v->name, v->mac[0], v->mac[1], v->mac[2], v->mac[3], v->mac[4],
+		    v->mac[5], v->ifindex ? "true" : "false", v->up ? "true" : "false");
 }
 
 static void status_tracks_json(const struct instance *in, struct sbuf *b)
@@ -114,6 +131,8 @@ static void status_instance_json(const struct instance *in, struct sbuf *b)
 		    f->giveup ? "true" : "false", f->takeover ? "true" : "false");
 	sbuf_json_string(b, instance_reason(in));
 	status_tracks_json(in, b);
+	hb_status_json(in, b);
+	status_vmac_json(in, b);
 	sbuf_printf(b, ", \"counters\": {\"adverts_sent\": %llu, \"adverts_received\": %llu, "
 		    "\"transitions\": %llu, \"vip_restores\": %llu, \"checksum_pseudo_header\": %llu, "
 		    "\"checksum_rfc9568\": %llu, \"drops\": {",

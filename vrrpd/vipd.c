@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <ifaddrs.h>
+#include <net/if.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +110,13 @@ bool vipd_host_has(const struct ipaddr *a, void *arg)
 	}
 	freeifaddrs(all);
 	return found;
+}
+
+/* For vipd -t: whether a heartbeat path's interface is there. */
+static bool vipd_has_ifname(const char *ifname, void *arg)
+{
+	(void)arg;
+	return if_nametoindex(ifname) != 0;
 }
 
 struct instance *vipd_instance(struct vipd *d, const char *name)
@@ -461,6 +469,11 @@ int main(int argc, char **argv)
 	}
 	if (privs_resolve(user_spec, &user, err, sizeof(err)) < 0) {
 		fprintf(stderr, "vipd: %s\n", err);
+		config_free(&d.cfg);
+		return 2;
+	}
+	if (test && config_check_paths_exist(&d.cfg, vipd_has_ifname, NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
 		config_free(&d.cfg);
 		return 2;
 	}

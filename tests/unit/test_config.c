@@ -1656,6 +1656,154 @@ static void test_peers_own_address(void **state)
 	config_free(&c);
 }
 
+/* ---- heartbeat_paths and virtual_mac ------------------------------------ */
+
+static void test_paths_and_vmac(void **state)
+{
+	struct vipd_config c;
+
+	(void)state;
+	load_ok("vip 200 {\n"                                                     /* 1 */
+		"  interface = eth0  vrid = 200  address = \"10.33.0.200/24\"\n"  /* 2 */
+		"  heartbeat_paths = { \"eth1\",\n"                               /* 3 */
+		"                      \"bond0.12\" }\n"                          /* 4 */
+		"  virtual_mac = true\n"                                          /* 5 */
+		"}\n"
+		"vip 201 { interface = eth0  vrid = 201  address = \"10.33.0.201/24\" }\n", &c);
+	assert_int_equal(c.vips[0].npaths, 2);
+	assert_string_equal(c.vips[0].paths[0], "eth1");
+	assert_string_equal(c.vips[0].paths[1], "bond0.12");
+	assert_int_equal(c.vips[0].path_lines[0], 3);
+	assert_int_equal(c.vips[0].path_lines[1], 4);
+	assert_true(c.vips[0].virtual_mac);
+	/* Defaults: no paths, no virtual MAC. */
+	assert_int_equal(c.vips[1].npaths, 0);
+	assert_null(c.vips[1].paths);
+	assert_false(c.vips[1].virtual_mac);
+	config_free(&c);
+}
+
+static void test_paths_errors(void **state)
+{
+	static const struct line3_case cases[] = {
+		{ "heartbeat_paths = { \"eth0\" }",
+		  "heartbeat_paths \"eth0\": the instance's own interface: a path is another link" },
+		{ "heartbeat_paths = { \"eth1\", \"eth2\", \"eth1\" }", "heartbeat_paths \"eth1\": already listed on line 3" },
+		{ "heartbeat_paths = { \"a/b\" }",
+		  "heartbeat_paths \"a/b\": not an interface name (1..15 characters without '/', ':' or blanks)" },
+		{ "heartbeat_paths = { \"abcdefghijklmnop\" }",
+		  "heartbeat_paths \"abcdefghijklmnop\": not an interface name (1..15 characters without '/', ':' or "
+		  "blanks)" },
+		{ "heartbeat_paths = { \"\" }",
+		  "heartbeat_paths \"\": not an interface name (1..15 characters without '/', ':' or blanks)" },
+		{ "protocol = carp password = pw heartbeat_paths = { \"eth1\" }",
+		  "heartbeat_paths: not with protocol = \"carp\", whose counters accept each advert once (the copy "
+		  "heard on a second path would be a replay)" },
+		{ "protocol = vrrp2 password = pw auth_type = ah heartbeat_paths = { \"eth1\" }",
+		  "heartbeat_paths: not with auth_type = \"ah\", whose counters accept each advert once (the copy "
+		  "heard on a second path would be a replay)" },
+		{ "virtual_mac = maybe", "virtual_mac = maybe: must be true or false" },
+		{ "priority = 255 virtual_mac = true",
+		  "virtual_mac = true: the address owner (priority 255) answers from its own interface" },
+	};
+	struct vipd_config c;
+
+	char text[1024], want[256];
+	size_t o;
+
+	(void)state;
+	each_line3_fails(cases, sizeof(cases) / sizeof(cases[0]));
+	/* At most CONFIG_MAX_PATHS; the one after is named. */
+	o = (size_t)snprintf(text, sizeof(text), "vip 200 {\n  interface = eth0  vrid = 200  address = \"10.0.0.1/24\"\n"
+			     "  heartbeat_paths = {");
+	for (int i = 1; i <= CONFIG_MAX_PATHS + 1; i++)
+		o += (size_t)snprintf(text + o, sizeof(text) - o, "%s\"p%d\"", i > 1 ? ", " : " ", i);
+	snprintf(text + o, sizeof(text) - o, " }\n}\n");
+	snprintf(want, sizeof(want), ":3: vip \"200\": heartbeat_paths \"p%d\": more than %d paths", CONFIG_MAX_PATHS + 1,
+		 CONFIG_MAX_PATHS);
+	FAILS_WITH(text, want);
+	text[o] = '\0';
+	for (char *comma = strrchr(text, ','); comma; comma = NULL)
+		*comma = '\0';
+	snprintf(text + strlen(text), sizeof(text) - strlen(text), " }\n}\n");
+	load_ok(text, &c);
+	assert_int_equal(c.vips[0].npaths, CONFIG_MAX_PATHS);
+	config_free(&c);
+	/* vrrp2 with a text password is fine; the owner without virtual_mac too. */
+	load_ok("vip a { interface = eth0 vrid = 5 address = \"10.0.0.1\" protocol = vrrp2 password = pw\n"
+		"        heartbeat_paths = { \"eth1\" } }\n"
+		"vip b { interface = eth0 vrid = 6 address = \"10.0.0.2\" priority = 255 virtual_mac = false }\n", &c);
+	config_free(&c);
+}
+
+/* A packet on a link finds its instance by family and VRID: a path may
+ * not put a second instance of one VRID on a link; one macvlan per
+ * family and VRID. */
+static void test_paths_across(void **state)
+{
+	struct vipd_config c;
+
+	(void)state;
+	FAILS_WITH("vip a { interface = eth1 vrid = 5 address = \"10.0.1.1\" }\n"                  /* 1 */
+		   "vip b { interface = eth0 vrid = 5 address = \"10.0.0.1\"\n"                    /* 2 */
+		   "        heartbeat_paths = { \"eth2\", \"eth1\" } }\n"                         /* 3 */
+		   "vip c { interface = eth3 vrid = 5 address = \"10.0.3.1\"\n"                    /* 4 */
+		   "        heartbeat_paths = { \"eth2\" } }\n",                                 /* 5 */
+		   ":3: vip \"b\": heartbeat_paths \"eth1\": vip \"a\" (line 1) already uses VRID 5 for IPv4 on eth1",
+		   ":5: vip \"c\": heartbeat_paths \"eth2\": vip \"b\" (line 2) already uses VRID 5 for IPv4 on eth2");
+	FAILS_WITH("vip a { interface = eth0 vrid = 5 address = \"10.0.0.1\" virtual_mac = true }\n"
+		   "vip b { interface = eth1 vrid = 5 address = \"10.0.1.1\" virtual_mac = yes }\n",
+		   ":2: vip \"b\": virtual_mac: vip \"a\" (line 1) already uses vrrp.5 (VRID 5, IPv4)");
+	/* Another family or VRID: another link index entry, another macvlan. */
+	load_ok("vip a { interface = eth0 vrid = 5 address = \"10.0.0.1\" virtual_mac = true\n"
+		"        heartbeat_paths = { \"eth1\" } }\n"
+		"vip b { interface = eth0 vrid = 5 address = \"2001:db8::1\" virtual_mac = true\n"
+		"        heartbeat_paths = { \"eth1\" } }\n"
+		"vip c { interface = eth1 vrid = 6 address = \"10.0.1.1\" virtual_mac = true }\n", &c);
+	assert_int_equal(c.nvips, 3);
+	config_free(&c);
+}
+
+static bool fake_exists(const char *ifname, void *arg)
+{
+	return strcmp(ifname, arg) == 0;
+}
+
+static void test_paths_exist(void **state)
+{
+	struct vipd_config c;
+	char want[1024];
+
+	(void)state;
+	load_ok("vip a { interface = eth0 vrid = 5 address = \"10.0.0.1\"\n"      /* 1 */
+		"        heartbeat_paths = { \"eth1\",\n"                          /* 2 */
+		"                            \"eth9\" } }\n", &c);                 /* 3 */
+	assert_int_equal(config_check_paths_exist(&c, fake_exists, "eth1", err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:3: vip \"a\": heartbeat_paths \"eth9\": no such interface on this host", path);
+	assert_string_equal(err, want);
+	assert_int_equal(config_check_paths_exist(&c, fake_exists, "eth9", err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "%s:2: vip \"a\": heartbeat_paths \"eth1\": no such interface on this host", path);
+	assert_string_equal(err, want);
+	config_free(&c);
+}
+
+/* A reload keeps an instance whose paths changed (they change under it),
+ * not one whose virtual_mac did (its VIPs move to another interface). */
+static void test_paths_equal(void **state)
+{
+	struct vipd_config a, b;
+
+	(void)state;
+	load_ok("vip a { interface = eth0 vrid = 5 address = \"10.0.0.1\" heartbeat_paths = { \"eth1\" } }\n", &a);
+	load_ok("vip a { interface = eth0 vrid = 5 address = \"10.0.0.1\" heartbeat_paths = { \"eth2\" } }\n", &b);
+	assert_true(config_vip_equal(&a.vips[0], &b.vips[0]));
+	config_free(&b);
+	load_ok("vip a { interface = eth0 vrid = 5 address = \"10.0.0.1\" virtual_mac = true }\n", &b);
+	assert_false(config_vip_equal(&a.vips[0], &b.vips[0]));
+	config_free(&b);
+	config_free(&a);
+}
+
 static void test_example_config(void **state)
 {
 	struct vipd_config c;
@@ -1711,6 +1859,11 @@ int main(void)
 		cmocka_unit_test(test_peers_errors),
 		cmocka_unit_test(test_peers_not_in_definition),
 		cmocka_unit_test(test_peers_own_address),
+		cmocka_unit_test(test_paths_and_vmac),
+		cmocka_unit_test(test_paths_errors),
+		cmocka_unit_test(test_paths_across),
+		cmocka_unit_test(test_paths_exist),
+		cmocka_unit_test(test_paths_equal),
 		cmocka_unit_test(test_example_config),
 	};
 
