@@ -20,6 +20,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/../lib/tap.sh"
 . "$here/../lib/netns.sh"
 . "$here/../lib/vipd.sh"
+second_suite_only "one run is enough: under the sanitizers"
 vipd_need
 command -v curl >/dev/null || skip_all "curl is not installed (apt-get install curl)"
 command -v tcpdump >/dev/null || skip_all "tcpdump is not installed (apt-get install tcpdump)"
