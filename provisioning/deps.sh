@@ -24,7 +24,7 @@ LAB="redis-server redis-tools nftables nginx curl python3-jinja2 python3-aiosmtp
 MACHINES="systemd-container mmdebstrap openssh-client ansible"
 TEST="jq keepalived tcpdump procps groff-base man-db redis-server redis-tools nftables
       nginx wrk chromium python3-aiosmtpd curl ansible python3-jinja2 dnsmasq-base
-      clang libclang-rt-14-dev ucarp prometheus systemd-container mmdebstrap openssh-client"
+      clang libclang-rt-14-dev ucarp prometheus systemd-container mmdebstrap openssh-client frr"
 # systemd-container (systemd-nspawn) and mmdebstrap: provisioning/machine, the
 # containers booting systemd of tests/integration/43-machines.sh.
 # The browser test (tests/integration/31-web-browser.sh) also needs node and

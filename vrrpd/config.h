@@ -17,6 +17,8 @@
 #define CONFIG_NAME_MAX 64
 #define CONFIG_TARGET_MAX 1024        /* a track's URL or command */
 #define CONFIG_MAX_PATHS 16           /* heartbeat_paths of one instance */
+#define CONFIG_BFD_INTERVAL_US 50000  /* bfd { interval } when the section leaves it out */
+#define CONFIG_BFD_MULTIPLIER 3
 
 /* What a track follows. Its result moves the instance's priority by
  * weight (added while a positive-weight track passes, while a negative
@@ -81,6 +83,7 @@ struct vip_config {
 	char (*paths)[IF_NAMESIZE];   /* heartbeat_paths: more links to advertise and listen on */
 	int *path_lines;
 	bool virtual_mac;             /* answer from 00-00-5E-00-01-{VRID} through a macvlan */
+	bool bfd;                     /* BFD sessions with the peers speed up master-down detection */
 	int line;                     /* where the section starts */
 };
 
@@ -90,6 +93,13 @@ struct group_config {
 	size_t nmembers;
 	size_t *members;              /* indexes into vipd_config.vips */
 	int line;
+};
+
+/* The global bfd { } section: one set of timers for every session. */
+struct bfd_config {
+	uint32_t interval_us;         /* desired min TX and required min RX */
+	uint8_t multiplier;           /* detect mult */
+	int line;                     /* 0: no section, the defaults */
 };
 
 struct vipd_config {
@@ -106,6 +116,7 @@ struct vipd_config {
 	struct vip_config *vips;
 	size_t ngroups;
 	struct group_config *groups;
+	struct bfd_config bfd;
 };
 
 /* Parse and validate path. On success returns 0 and fills *out. On

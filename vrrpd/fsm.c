@@ -136,6 +136,7 @@ static void enter_master(struct fsm *f, fsm_time now, struct fsm_actions *act)
 {
 	f->down_timer = FSM_NEVER;
 	f->release_timer = FSM_NEVER;
+	f->master_lost = false;
 	f->master = f->self;
 	f->master_interval = f->p.interval;
 	master_advertise(f, now, act);
@@ -153,6 +154,7 @@ static void enter_backup(struct fsm *f, fsm_time now, struct fsm_actions *act)
 	memset(&f->master, 0, sizeof(f->master));
 	f->master_priority = 0;
 	f->master_interval = f->p.interval;
+	f->master_lost = false;
 	f->down_timer = f->stopping ? FSM_NEVER : now + fsm_master_down_interval(f);
 }
 
@@ -164,6 +166,7 @@ static void enter_fault(struct fsm *f, fsm_time now, struct fsm_actions *act)
 	act_del_vips(f, act);
 	f->adver_timer = FSM_NEVER;
 	f->down_timer = FSM_NEVER;
+	f->master_lost = false;
 	memset(&f->master, 0, sizeof(f->master));
 	f->master_priority = 0;
 }
@@ -177,6 +180,8 @@ static void backup_learn(struct fsm *f, fsm_time now, const struct vrrp_packet *
 	f->master = pkt->src;
 	f->master_priority = pkt->adv.priority;
 	f->master_interval = pkt->adv.interval;
+	f->master_heard = now;
+	f->master_lost = false;
 	f->down_timer = f->stopping ? FSM_NEVER : now + fsm_master_down_interval(f);
 	act_del_vips(f, act);
 }
@@ -206,6 +211,7 @@ static void backup_advert(struct fsm *f, fsm_time now, const struct vrrp_packet 
 {
 	if (pkt->adv.priority == 0) {
 		f->down_timer = now + fsm_skew_time(f);
+		f->master_lost = false;
 		return;
 	}
 	if (!backup_may_preempt(f, now) || pkt->adv.priority >= fsm_advert_priority(f))
@@ -309,8 +315,10 @@ static fsm_time down_deadline(const struct fsm *f)
  * else took the VIPs, and then advertises priority 1. */
 static void down_expire(struct fsm *f, fsm_time now, struct fsm_actions *act)
 {
-	change_state(f, now, FSM_MASTER,
-		     f->giveup ? "no other router took over" : "master down timer expired", act);
+	const char *why = f->giveup ? "no other router took over" : "master down timer expired";
+	if (f->master_lost && !f->giveup)
+		why = "bfd: master lost";
+	change_state(f, now, FSM_MASTER, why, act);
 }
 
 static fsm_time adver_deadline(const struct fsm *f)
@@ -528,6 +536,36 @@ void fsm_group_backup(struct fsm *f, fsm_time now, const char *reason, struct fs
 	act_send(act, PRIO_LEAVING);
 	change_state(f, now, FSM_BACKUP, reason, act);
 	f->release_timer = now + fsm_master_down_interval(f);
+}
+
+fsm_time fsm_bfd_skew(const struct fsm *f, fsm_time detect)
+{
+	return (256 - (fsm_time)fsm_advert_priority(f)) * detect / 256;
+}
+
+void fsm_master_lost(struct fsm *f, fsm_time now, const struct ipaddr *lost, fsm_time detect)
+{
+	if (f->state != FSM_BACKUP || f->stopping || !f->master.family || !ipaddr_equal(&f->master, lost))
+		return;
+	if (now - f->master_heard < detect)
+		return;
+	fsm_time at = now + fsm_bfd_skew(f, detect);
+	if (at < f->down_timer) {
+		f->down_timer = at;
+		f->master_lost = true;
+	}
+}
+
+bool fsm_claim_due(const struct fsm *f, fsm_time now)
+{
+	return f->master_lost && down_deadline(f) <= now;
+}
+
+void fsm_advertise_now(struct fsm *f, fsm_time now, struct fsm_actions *act)
+{
+	act_reset(f, act);
+	if (f->state == FSM_MASTER)
+		master_advertise(f, now, act);
 }
 
 bool fsm_outranked(const struct fsm *f)

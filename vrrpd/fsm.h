@@ -53,6 +53,7 @@ struct fsm {
 	struct ipaddr master;       /* last master heard (family 0: none) */
 	uint8_t master_priority;
 	uint16_t master_interval;   /* Master_Adver_Interval, centiseconds */
+	fsm_time master_heard;      /* when its last advert came (backup) */
 	fsm_time since;             /* time of the last state change */
 	fsm_time adver_timer;       /* Adver_Timer deadline (master) */
 	fsm_time down_timer;        /* Master_Down_Timer deadline (backup) */
@@ -65,6 +66,7 @@ struct fsm {
 	bool stopping;              /* shutdown: priority 0 sent, waiting to release */
 	bool held;                  /* may not claim Master by itself (tracks not ready, sync group) */
 	bool no_preempt;            /* may not preempt a lower master (sync group); the down timer runs */
+	bool master_lost;           /* the down timer was brought forward: BFD lost the master */
 	uint64_t transitions;
 	const char *reason;         /* why the current state was entered */
 };
@@ -132,6 +134,28 @@ void fsm_set_no_preempt(struct fsm *f, bool no_preempt);
  * Master_Down_Interval passes. reason must be a static string. */
 void fsm_group_master(struct fsm *f, fsm_time now, const char *reason, struct fsm_actions *act);
 void fsm_group_backup(struct fsm *f, fsm_time now, const char *reason, struct fsm_actions *act);
+
+/* BFD (bfd.h) lost the session to lost, the peer at that address, after a
+ * detection time of detect microseconds. A Backup whose master that is
+ * acts as if its Master_Down_Timer had expired, after a skew scaled to the
+ * detection time instead of the advert interval:
+ * (256 - priority) * detect / 256, so that the best backup claims first
+ * and its advert stops the others as usual. An advert from the master
+ * within the last detection time (after the last BFD packet the session
+ * had from it) proves it alive: the session failed, not the router, and
+ * nothing changes. The timer only moves earlier; a held instance still
+ * waits for its release. No actions: the caller reschedules
+ * (fsm_next_deadline). */
+void fsm_master_lost(struct fsm *f, fsm_time now, const struct ipaddr *lost, fsm_time detect);
+fsm_time fsm_bfd_skew(const struct fsm *f, fsm_time detect);
+/* Whether a claim brought forward by fsm_master_lost() is due at now
+ * (fsm_timer() makes it). */
+bool fsm_claim_due(const struct fsm *f, fsm_time now);
+
+/* A Master advertises now (a no-op in any other state): when a peer's
+ * BFD session goes down while we are alive, the backups hear that before
+ * their shortened timers run out. */
+void fsm_advertise_now(struct fsm *f, fsm_time now, struct fsm_actions *act);
 
 /* A Backup whose master beats it on priority (or the tie-break): it lost
  * the election, as opposed to waiting for a lower master to time out. */

@@ -757,6 +757,33 @@ void instance_shutdown(struct vipd *d, struct instance *in, fsm_time now)
 	instance_apply(d, in, &a, now);
 }
 
+void instance_bfd_down(struct vipd *d, struct instance *in, const struct ipaddr *peer, bool lost, fsm_time detect,
+		       fsm_time now)
+{
+	struct fsm_actions a = { 0 };
+	char m[IPADDR_STRLEN];
+
+	if (in->fsm.state == FSM_MASTER && peers_allow(in->cfg->routers, in->cfg->nrouters, peer)) {
+		fsm_advertise_now(&in->fsm, now, &a);
+		instance_apply(d, in, &a, now);
+		return;
+	}
+	if (!lost || in->fsm.state != FSM_BACKUP || !ipaddr_equal(&in->fsm.master, peer))
+		return;
+	fsm_master_lost(&in->fsm, now, peer, detect);
+	if (in->fsm.master_lost)
+		log_info("vip %s: bfd lost master %s: claiming in %lld us unless a better router speaks first%s",
+			 in->cfg->name, ipaddr_str(peer, m), (long long)fsm_bfd_skew(&in->fsm, detect),
+			 in->fsm.held ? " (held: not before its release)" : "");
+	instance_schedule(in);
+}
+
+void instance_claim_early(struct vipd *d, struct instance *in, fsm_time now)
+{
+	if (fsm_claim_due(&in->fsm, now))
+		instance_send_advert(d, in, fsm_advert_priority(&in->fsm));
+}
+
 void instance_stop(struct vipd *d, struct instance *in)
 {
 	if (in->fsm.state == FSM_MASTER)

@@ -95,6 +95,17 @@ void instance_shutdown(struct vipd *d, struct instance *in, fsm_time now);
 /* Drop the VIPs now (instance removed by a reload). */
 void instance_stop(struct vipd *d, struct instance *in);
 
+/* The BFD session with peer went down after it was Up: a master whose
+ * routers include peer advertises at once; with lost (its detection time
+ * ran out, no damping), a backup whose master peer is claims after a skew
+ * scaled to detect (fsm_master_lost). */
+void instance_bfd_down(struct vipd *d, struct instance *in, const struct ipaddr *peer, bool lost, fsm_time detect,
+		       fsm_time now);
+
+/* A claim that BFD brought forward is due: advertise it now, ahead of
+ * the slower work of becoming master (instance_timer does that next). */
+void instance_claim_early(struct vipd *d, struct instance *in, fsm_time now);
+
 /* Whom the instance hears, for the log: "10.33.0.22, 10.33.0.23
  * (peers)", or "any sender (...)". Returns buf. */
 char *instance_describe_peers(const struct vip_config *c, char *buf, size_t len);

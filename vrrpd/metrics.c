@@ -11,6 +11,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "bfd_io.h"
 #include "dynlib.h"
 #include "heartbeat.h"
 #include "instance.h"
@@ -252,6 +253,60 @@ static void render_paths(const struct vipd *d, struct sbuf *b)
 		}
 }
 
+/* name{peer="ADDR",interface="IF"  -- the caller closes the braces. */
+static void open_bfd(struct sbuf *b, const char *name, const struct bfd_peer *p)
+{
+	char a[IPADDR_STRLEN];
+
+	sbuf_printf(b, "%s{peer=\"%s\",interface=", name, ipaddr_str(&p->peer, a));
+	label(b, p->ifname);
+}
+
+#define PER_BFD(b, d, name, fmt, expr)                                              \
+	for (const struct bfd_peer *p = (d)->bfd ? (d)->bfd->peers : NULL; p; p = p->next) { \
+		open_bfd(b, name, p);                                                     \
+		sbuf_printf(b, "} " fmt "\n", expr);                                      \
+	}
+
+static void render_bfd(const struct vipd *d, struct sbuf *b)
+{
+	fsm_time now = (fsm_time)mono_us();
+
+	head(b, "vipd_bfd_session_state", "gauge", "1 for the state the BFD session is in, 0 for the others.");
+	for (const struct bfd_peer *p = d->bfd ? d->bfd->peers : NULL; p; p = p->next)
+		for (int st = BFD_ADMIN_DOWN; st <= BFD_UP; st++) {
+			open_bfd(b, "vipd_bfd_session_state", p);
+			sbuf_printf(b, ",state=\"%s\"} %d\n", bfd_state_name(st), p->s.state == (enum bfd_state)st);
+		}
+	head(b, "vipd_bfd_detection_time_seconds", "gauge", "The remote's detection time (0 until heard).");
+	PER_BFD(b, d, "vipd_bfd_detection_time_seconds", "%.6f", bfd_detect_time(&p->s) / 1e6);
+	head(b, "vipd_bfd_tx_interval_seconds", "gauge", "The interval control packets are sent at, before jitter.");
+	PER_BFD(b, d, "vipd_bfd_tx_interval_seconds", "%.6f", bfd_tx_interval(&p->s) / 1e6);
+	head(b, "vipd_bfd_flaps_total", "counter", "Up -> Down transitions of the session.");
+	PER_BFD(b, d, "vipd_bfd_flaps_total", "%llu", (ull)p->s.n.flaps);
+	head(b, "vipd_bfd_damped", "gauge", "1 while flapping keeps the session from starting takeovers.");
+	PER_BFD(b, d, "vipd_bfd_damped", "%d", bfd_damped(&p->s, now));
+	head(b, "vipd_bfd_packets_total", "counter", "Control packets, by direction (in: accepted).");
+	for (const struct bfd_peer *p = d->bfd ? d->bfd->peers : NULL; p; p = p->next) {
+		open_bfd(b, "vipd_bfd_packets_total", p);
+		sbuf_printf(b, ",direction=\"in\"} %llu\n", (ull)p->s.n.rx);
+		open_bfd(b, "vipd_bfd_packets_total", p);
+		sbuf_printf(b, ",direction=\"out\"} %llu\n", (ull)p->s.n.tx);
+	}
+	head(b, "vipd_bfd_send_errors", "gauge", "Control packets that could not be sent, in the current streak.");
+	PER_BFD(b, d, "vipd_bfd_send_errors", "%llu", (ull)p->send_errors);
+	head(b, "vipd_bfd_drops_total", "counter", "Control packets dropped, by reason (RFC 5880 6.8.6, RFC 5881 5).");
+	for (const struct bfd_peer *p = d->bfd ? d->bfd->peers : NULL; p; p = p->next)
+		for (int r = BFD_DROP_NONE + 1; r < BFD_DROP__COUNT; r++) {
+			open_bfd(b, "vipd_bfd_drops_total", p);
+			sbuf_printf(b, ",reason=\"%s\"} %llu\n", bfd_drop_name(r), (ull)p->s.n.drops[r]);
+		}
+	head(b, "vipd_bfd_stray_drops_total", "counter", "BFD packets no session could own, dropped, by reason.");
+	for (int r = BFD_DROP_NONE + 1; r < BFD_DROP__COUNT; r++)
+		sbuf_printf(b, "vipd_bfd_stray_drops_total{reason=\"%s\"} %llu\n", bfd_drop_name(r),
+			    (ull)(d->bfd ? d->bfd->stray_drops[r] : 0));
+}
+
 void metrics_render(const struct vipd *d, struct sbuf *b)
 {
 	head(b, "vipd_build_info", "gauge", "The running vipd's version.");
@@ -262,6 +317,7 @@ void metrics_render(const struct vipd *d, struct sbuf *b)
 	render_tracks(d, b);
 	render_notify(d, b);
 	render_paths(d, b);
+	render_bfd(d, b);
 	head(b, "vipd_stray_drops_total", "counter", "Packets no instance could own, dropped, by reason.");
 	for (int r = DROP_NONE + 1; r < DROP__COUNT; r++)
 		sbuf_printf(b, "vipd_stray_drops_total{reason=\"%s\"} %llu\n", proto_drop_name(r), (ull)d->stray_drops[r]);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "bfd_io.h"
 #include "drop.h"
 #include "heartbeat.h"
 #include "iface.h"
@@ -137,6 +138,8 @@ void rx_packet(void *arg, const uint8_t *p, size_t len)
 	 * VRRPv2 and CARP share version 2 and differ in everything else. */
 	struct instance *in = rx_guess_instance(rx->ifc, p, len);
 
+	/* A burst of adverts can keep the loop here for a while. */
+	bfd_io_poll(rx->d);
 	if (proto_decode_why(p, len, in ? &in->cfg->auth : NULL, &pkt, &why) != DROP_NONE) {
 		rx_drop_on(rx, in, &why, drop_describe(&why, what, sizeof(what)), true);
 		return;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "heartbeat.h"
+#include "bfd_io.h"
 #include "instance.h"
 #include "proto.h"
 #include "vmac.h"
@@ -125,6 +126,7 @@ static void status_instance_json(const struct instance *in, struct sbuf *b)
 		sbuf_printf(b, "%s\"%s\"", i ? ", " : "", ipaddr_str(&in->cfg->routers[i], a));
 	sbuf_printf(b, "], \"since\": %lld, \"interface\": ", (long long)in->since_wall);
 	sbuf_json_string(b, in->cfg->ifname);
+	sbuf_printf(b, ", \"bfd\": %s", in->cfg->bfd ? "true" : "false");
 	sbuf_printf(b, ", \"vrid\": %u, \"advert_interval\": %.2f, \"master_advert_interval\": %.2f, "
 		    "\"holding\": %s, \"giveup\": %s, \"takeover\": %s, \"reason\": ", in->cfg->vrid,
 		    in->cfg->interval / 100.0, f->master_interval / 100.0, f->holding ? "true" : "false",
@@ -145,6 +147,56 @@ static void status_instance_json(const struct instance *in, struct sbuf *b)
 	sbuf_printf(b, "}}}");
 }
 
+/* One line per BFD session: "bfd 10.33.0.22 eth0 up detect 30 ms ...". */
+static void status_bfd_text(const struct vipd *d, struct sbuf *b, fsm_time now)
+{
+	char a[IPADDR_STRLEN];
+
+	for (const struct bfd_peer *p = d->bfd ? d->bfd->peers : NULL; p; p = p->next)
+		sbuf_printf(b, "bfd %-16s %-8s %-10s detect %lld ms  tx %u ms  flaps %llu  %llds%s%s%s\n",
+			    ipaddr_str(&p->peer, a), p->ifname, bfd_state_name(p->s.state),
+			    (long long)bfd_detect_time(&p->s) / 1000, bfd_tx_interval(&p->s) / 1000,
+			    (unsigned long long)p->s.n.flaps, (long long)((now - p->s.since) / 1000000),
+			    bfd_damped(&p->s, now) ? "  [damped]" : "", p->s.local_diag ? "  diag: " : "",
+			    p->s.local_diag ? bfd_diag_name(p->s.local_diag) : "");
+}
+
+static void status_bfd_json(const struct vipd *d, struct sbuf *b, fsm_time now)
+{
+	char a[IPADDR_STRLEN];
+	const char *sep = "";
+
+	sbuf_printf(b, ", \"bfd\": [");
+	for (const struct bfd_peer *p = d->bfd ? d->bfd->peers : NULL; p; p = p->next, sep = ", ") {
+		const struct bfd_session *s = &p->s;
+		sbuf_printf(b, "%s{\"peer\": \"%s\", \"interface\": ", sep, ipaddr_str(&p->peer, a));
+		sbuf_json_string(b, p->ifname);
+		sbuf_printf(b, ", \"source\": \"%s\", \"source_port\": %u, \"state\": \"%s\", \"remote_state\": \"%s\", "
+			    "\"diag\": ", ipaddr_str(&p->self, a), p->sport, bfd_state_name(s->state),
+			    bfd_state_name(s->remote_state));
+		sbuf_json_string(b, bfd_diag_name(s->local_diag));
+		sbuf_printf(b, ", \"local_discriminator\": %u, \"remote_discriminator\": %u, \"detect_ms\": %.1f, "
+			    "\"tx_interval_ms\": %.1f, \"remote_min_rx_ms\": %.1f, \"remote_min_tx_ms\": %.1f, "
+			    "\"multiplier\": %u, \"remote_multiplier\": %u, \"poll\": %s, \"flaps\": %llu, \"damped\": %s, "
+			    "\"since\": %lld, \"packets_in\": %llu, \"packets_out\": %llu, \"send_errors\": %llu, "
+			    "\"drops\": {", s->local_discr, s->remote_discr, bfd_detect_time(s) / 1000.0,
+			    bfd_tx_interval(s) / 1000.0, s->remote_min_rx / 1000.0, s->remote_min_tx / 1000.0,
+			    s->p.detect_mult, s->remote_detect_mult, s->poll ? "true" : "false",
+			    (unsigned long long)s->n.flaps, bfd_damped(s, now) ? "true" : "false",
+			    (long long)vipd_wall(s->since), (unsigned long long)s->n.rx, (unsigned long long)s->n.tx,
+			    (unsigned long long)p->send_errors);
+		for (int r = BFD_DROP_NONE + 1; r < BFD_DROP__COUNT; r++)
+			sbuf_printf(b, "%s\"%s\": %llu", r > 1 ? ", " : "", bfd_drop_name(r),
+				    (unsigned long long)s->n.drops[r]);
+		sbuf_printf(b, "}}");
+	}
+	sbuf_printf(b, "], \"bfd_stray_drops\": {");
+	for (int r = BFD_DROP_NONE + 1; r < BFD_DROP__COUNT; r++)
+		sbuf_printf(b, "%s\"%s\": %llu", r > 1 ? ", " : "", bfd_drop_name(r),
+			    (unsigned long long)(d->bfd ? d->bfd->stray_drops[r] : 0));
+	sbuf_printf(b, "}");
+}
+
 void status_write(const struct vipd *d, bool json, struct sbuf *b, fsm_time now)
 {
 	if (!json) {
@@ -152,6 +204,7 @@ void status_write(const struct vipd *d, bool json, struct sbuf *b, fsm_time now)
 			status_instance_text(d->inst[i], b, now);
 		if (!d->ninst)
 			sbuf_printf(b, "no instances configured\n");
+		status_bfd_text(d, b, now);
 		return;
 	}
 	sbuf_printf(b, "{\"instances\": [");
@@ -163,5 +216,7 @@ void status_write(const struct vipd *d, bool json, struct sbuf *b, fsm_time now)
 	for (int r = DROP_NONE + 1; r < DROP__COUNT; r++)
 		sbuf_printf(b, "%s\"%s\": %llu", r > 1 ? ", " : "", proto_drop_name(r),
 			    (unsigned long long)d->stray_drops[r]);
-	sbuf_printf(b, "}}\n");
+	sbuf_printf(b, "}");
+	status_bfd_json(d, b, now);
+	sbuf_printf(b, "}\n");
 }

@@ -19,6 +19,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include "bfd_io.h"
 #include "control.h"
 #include "ctl.h"
 #include "filter.h"
@@ -130,8 +131,11 @@ struct instance *vipd_instance(struct vipd *d, const char *name)
 void vipd_refresh_all(struct vipd *d)
 {
 	fsm_time now = vipd_now();
-	for (size_t i = 0; i < d->ninst; i++)
+	for (size_t i = 0; i < d->ninst; i++) {
 		instance_refresh(d, d->inst[i], now);
+		bfd_io_poll(d);
+	}
+	bfd_io_sync(d);
 }
 
 static void vipd_on_netlink_change(void *arg)
@@ -142,7 +146,7 @@ static void vipd_on_netlink_change(void *arg)
 /* Timers */
 
 /* The next deadline of anything: instances, capture retries, children,
- * HTTP checks, metrics, the shutdown bound. */
+ * HTTP checks, metrics, BFD sessions, the shutdown bound. */
 static fsm_time vipd_next_deadline(const struct vipd *d)
 {
 	fsm_time next = FSM_NEVER;
@@ -161,6 +165,8 @@ static fsm_time vipd_next_deadline(const struct vipd *d)
 		next = t;
 	if ((t = metrics_deadline(d->metrics)) < next)
 		next = t;
+	if ((t = bfd_io_deadline(d)) < next)
+		next = t;
 	if (d->stopping && d->stop_deadline < next)
 		next = d->stop_deadline;
 	return next;
@@ -174,10 +180,18 @@ static void vipd_on_timer(struct vipd *d)
 	proc_timer(d->procs, now);
 	httpcheck_timer(d->http, now);
 	metrics_timer(d->metrics);
+	bfd_io_timer(d, now);
+	/* A master lost to BFD was holding many instances: the adverts of all
+	 * the claims go out first, before the addresses, announcements and
+	 * logs of any, so that a lower backup, whose own claims follow a few
+	 * milliseconds later, hears every one of them in time. */
+	for (size_t i = 0; i < d->ninst; i++)
+		instance_claim_early(d, d->inst[i], now);
 	for (size_t i = 0; i < d->ninst; i++) {
 		struct instance *in = d->inst[i];
 		bool was_giveup = in->fsm.giveup;
 		instance_timer(d, in, now);
+		bfd_io_poll(d);
 		giveups |= was_giveup && !in->fsm.giveup;
 	}
 	if (iface_retry_due(d, now))
@@ -350,6 +364,7 @@ static void vipd_close(struct vipd *d)
 		instance_free(d->inst[i]);
 	free(d->inst);
 	metrics_stop(d->metrics);
+	bfd_io_free(d);
 	httpcheck_free(d->http);
 	proc_table_free(d->procs);
 	iface_free_all(d);

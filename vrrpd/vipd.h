@@ -10,6 +10,7 @@
 #include "evh.h"
 #include "fsm.h"
 
+struct bfd_io;
 struct filter;
 struct httpcheck;
 struct iface;
@@ -35,6 +36,7 @@ struct vipd {
 	struct proc_table *procs;    /* track scripts, notify hooks */
 	struct httpcheck *http;      /* track_http checks, NULL until one is configured */
 	struct metrics *metrics;     /* NULL without metrics = */
+	struct bfd_io *bfd;          /* BFD sessions, NULL until an instance has bfd = true */
 	struct evh **unwatched;      /* handlers unwatched during this batch of events */
 	size_t nunwatched, unwatched_cap;
 	bool stopping;

@@ -485,6 +485,54 @@ static void test_globals(void **state)
 	config_free(&c);
 }
 
+/* bfd { } and bfd = true: the timers, their defaults and limits, and the
+ * peers a session needs. */
+static void test_bfd(void **state)
+{
+	struct vipd_config c;
+
+	(void)state;
+	load_ok("peers = { \"10.0.0.2\" }\n"
+		"bfd { interval = 0.01  multiplier = 5 }\n"
+		"vip a { interface = eth0  vrid = 1  bfd = true  address = { \"10.0.0.200/24\" } }\n"
+		"vip b { interface = eth0  vrid = 2  address = { \"10.0.0.201/24\" } }\n", &c);
+	assert_int_equal(c.bfd.interval_us, 10000);
+	assert_int_equal(c.bfd.multiplier, 5);
+	assert_int_equal(c.bfd.line, 2);
+	assert_true(c.vips[0].bfd);
+	assert_false(c.vips[1].bfd);
+	config_free(&c);
+	/* No section: the defaults. */
+	load_ok("vip a { interface = eth0  vrid = 1  bfd = yes  peers = { \"10.0.0.2\" }\n"
+		"        address = { \"10.0.0.200/24\" } }\n", &c);
+	assert_int_equal(c.bfd.interval_us, CONFIG_BFD_INTERVAL_US);
+	assert_int_equal(c.bfd.multiplier, CONFIG_BFD_MULTIPLIER);
+	assert_int_equal(c.bfd.line, 0);
+	assert_true(c.vips[0].bfd);
+	config_free(&c);
+	/* unicast_peers name the routers too. */
+	load_ok("vip a { interface = eth0  vrid = 1  bfd = true  unicast_peers = { \"10.0.0.2\" }\n"
+		"        address = { \"10.0.0.200/24\" } }\n", &c);
+	assert_int_equal(c.vips[0].nrouters, 1);
+	config_free(&c);
+	FAILS_WITH("bfd {\n interval = 0\n multiplier = 0\n}\n",
+		   ":2: interval = 0: must be 0.001..10 seconds", ":3: multiplier = 0: must be 1..255");
+	FAILS_WITH("bfd { interval = 11  multiplier = 256 }\n",
+		   ":1: interval = 11: must be 0.001..10 seconds", ":1: multiplier = 256: must be 1..255");
+	FAILS_WITH("bfd { interval = fast }\n", ":1: interval = fast: not a number of seconds");
+	FAILS_WITH("bfd { }\n\nbfd { }\n", ":3: bfd: a second section (the first is on line 1)");
+	FAILS_WITH("bfd { interval = 0.01 echo = true }\n", ":1: no such option 'echo'");
+	FAILS_WITH("vip a {\n interface = eth0\n vrid = 1\n bfd = true\n address = { \"10.0.0.200/24\" }\n}\n",
+		   ":4: vip \"a\": bfd = true: no peer to run BFD sessions with: list the other routers in peers, "
+		   "unicast_peers or the global peers");
+	FAILS_WITH("peers = { \"10.0.0.2\" }\nvip a {\n interface = eth0\n vrid = 1\n bfd = true\n peers = { }\n"
+		   " address = { \"10.0.0.200/24\" }\n}\n",
+		   ":5: vip \"a\": bfd = true: peers = { } names no router to run BFD sessions with: list the other routers");
+	FAILS_WITH("vip a {\n interface = eth0\n vrid = 1\n bfd = sometimes\n peers = { \"10.0.0.2\" }\n"
+		   " address = { \"10.0.0.200/24\" }\n}\n",
+		   ":4: vip \"a\": bfd = sometimes: must be true or false");
+}
+
 /* Every problem in one run, sorted by line, from several instances and
  * the checks across them. */
 static void test_many_errors(void **state)
@@ -1828,6 +1876,7 @@ int main(void)
 		cmocka_unit_test(test_required),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_globals),
+		cmocka_unit_test(test_bfd),
 		cmocka_unit_test(test_many_errors),
 		cmocka_unit_test(test_duplicate_vrid),
 		cmocka_unit_test(test_duplicate_vip_address),

@@ -1358,6 +1358,161 @@ static void test_outranked(void **state)
 	assert_false(fsm_outranked(&f));
 }
 
+/* ---- BFD: the master lost ---------------------------------------------- */
+
+#define DETECT (30 * 1000LL) /* a 10 ms x 3 BFD session */
+
+/* The session to our master went down: the down timer comes forward to
+ * (256 - priority)/256 of the detection time, and firing says why. */
+static void test_master_lost(void **state)
+{
+	(void)state;
+	struct fsm f;
+	struct fsm_actions a;
+	struct ipaddr m = addr(HIGHER);
+
+	start_backup(&f, 100);
+	advert(&f, T0 + SEC, HIGHER, 150, 100, &a);
+	fsm_time now = T0 + SEC + 200000;
+	fsm_master_lost(&f, now, &m, DETECT);
+	assert_int_equal(fsm_bfd_skew(&f, DETECT), 156 * DETECT / 256);
+	assert_int_equal(fsm_next_deadline(&f), now + 156 * DETECT / 256);
+	assert_true(f.master_lost);
+	assert_false(fsm_claim_due(&f, now + 156 * DETECT / 256 - 1));
+	assert_true(fsm_claim_due(&f, now + 156 * DETECT / 256));
+	fsm_timer(&f, now + 156 * DETECT / 256 - 1, &a);
+	assert_int_equal(f.state, FSM_BACKUP);
+	fsm_timer(&f, now + 156 * DETECT / 256, &a);
+	assert_int_equal(f.state, FSM_MASTER);
+	assert_int_equal(a.flags, BECOME_MASTER);
+	assert_string_equal(a.reason, "bfd: master lost");
+	assert_false(f.master_lost);
+	assert_int_equal(f.transitions, 2);
+}
+
+/* The best backup claims first: priority 200 before priority 100. */
+static void test_master_lost_skew_orders_backups(void **state)
+{
+	(void)state;
+	struct fsm hi, lo;
+	struct fsm_actions a;
+	struct ipaddr m = addr(HIGHER);
+
+	start_backup(&hi, 200);
+	start_backup(&lo, 100);
+	advert(&hi, T0 + SEC, HIGHER, 250, 100, &a);
+	advert(&lo, T0 + SEC, HIGHER, 250, 100, &a);
+	fsm_master_lost(&hi, T0 + 2 * SEC, &m, DETECT);
+	fsm_master_lost(&lo, T0 + 2 * SEC, &m, DETECT);
+	assert_true(fsm_next_deadline(&hi) < fsm_next_deadline(&lo));
+	assert_int_equal(fsm_next_deadline(&hi) - T0 - 2 * SEC, 56 * DETECT / 256);
+	/* hi claims; its advert reaches lo before lo's timer: lo stays. */
+	fsm_timer(&hi, fsm_next_deadline(&hi), &a);
+	assert_int_equal(hi.state, FSM_MASTER);
+	advert(&lo, fsm_next_deadline(&hi) + 100, LOWER, 200, 100, &a); /* hi, seen from lo */
+	assert_int_equal(lo.state, FSM_BACKUP);
+	assert_false(lo.master_lost);
+	assert_true(fsm_next_deadline(&lo) > T0 + 4 * SEC);
+	assert_int_equal(lo.transitions, 1);
+}
+
+/* Only a Backup, and only for its own master; the timer never moves
+ * later; a held instance keeps waiting; a stopping one does nothing. */
+static void test_master_lost_ignored(void **state)
+{
+	(void)state;
+	struct fsm f;
+	struct fsm_actions a;
+	struct ipaddr m = addr(HIGHER), other = addr(LOWER);
+
+	start_backup(&f, 100);
+	fsm_time before = fsm_next_deadline(&f);
+	fsm_master_lost(&f, T0 + 1, &m, DETECT); /* no master heard yet */
+	assert_int_equal(fsm_next_deadline(&f), before);
+	advert(&f, T0 + SEC, HIGHER, 150, 100, &a);
+	before = fsm_next_deadline(&f);
+	fsm_master_lost(&f, T0 + SEC + 1, &other, DETECT); /* not our master */
+	assert_int_equal(fsm_next_deadline(&f), before);
+	assert_false(f.master_lost);
+	/* A detection time longer than what is left of the RFC timer. */
+	fsm_master_lost(&f, before - 1000, &m, 10 * SEC);
+	assert_int_equal(fsm_next_deadline(&f), before);
+	fsm_set_held(&f, true);
+	fsm_master_lost(&f, T0 + SEC + 100000, &m, DETECT);
+	assert_int_equal(fsm_next_deadline(&f), FSM_NEVER);
+	fsm_set_held(&f, false);
+	assert_int_equal(fsm_next_deadline(&f), T0 + SEC + 100000 + 156 * DETECT / 256);
+	/* A master ignores it. */
+	fsm_time t = start_master(&f, 100);
+	fsm_time next = fsm_next_deadline(&f);
+	fsm_master_lost(&f, t + 1, &m, DETECT);
+	assert_int_equal(f.state, FSM_MASTER);
+	assert_int_equal(fsm_next_deadline(&f), next);
+	/* Stopping. */
+	start_backup(&f, 100);
+	advert(&f, T0 + SEC, HIGHER, 150, 100, &a);
+	fsm_shutdown(&f, T0 + SEC + 1, &a);
+	fsm_master_lost(&f, T0 + SEC + 2, &m, DETECT);
+	assert_false(f.master_lost);
+}
+
+/* An advert from the master after the loss (a flap of the session, not of
+ * the router) cancels the early claim. */
+static void test_master_lost_cancelled_by_advert(void **state)
+{
+	(void)state;
+	struct fsm f;
+	struct fsm_actions a;
+	struct ipaddr m = addr(HIGHER);
+
+	start_backup(&f, 100);
+	advert(&f, T0 + SEC, HIGHER, 150, 100, &a);
+	fsm_master_lost(&f, T0 + 2 * SEC, &m, DETECT);
+	advert(&f, T0 + 2 * SEC + 1000, HIGHER, 150, 100, &a);
+	assert_false(f.master_lost);
+	assert_false(fsm_claim_due(&f, T0 + 10 * SEC));
+	assert_int_equal(fsm_next_deadline(&f), T0 + 2 * SEC + 1000 + mdi(100, 100));
+	fsm_timer(&f, T0 + 2 * SEC + DETECT, &a);
+	assert_int_equal(f.state, FSM_BACKUP);
+}
+
+/* An advert from the master within the detection time (after the last
+ * BFD packet) proves the router alive: the session failed, nothing moves. */
+static void test_master_lost_but_heard(void **state)
+{
+	(void)state;
+	struct fsm f;
+	struct fsm_actions a;
+	struct ipaddr m = addr(HIGHER);
+
+	start_backup(&f, 100);
+	advert(&f, T0 + SEC, HIGHER, 150, 100, &a);
+	fsm_time before = fsm_next_deadline(&f);
+	fsm_master_lost(&f, T0 + SEC + DETECT - 1, &m, DETECT);
+	assert_false(f.master_lost);
+	assert_int_equal(fsm_next_deadline(&f), before);
+	fsm_master_lost(&f, T0 + SEC + DETECT, &m, DETECT);
+	assert_true(f.master_lost);
+}
+
+/* A master told that a peer's session went down advertises at once;
+ * nobody else does anything. */
+static void test_advertise_now(void **state)
+{
+	(void)state;
+	struct fsm f;
+	struct fsm_actions a;
+
+	fsm_time t = start_master(&f, 150);
+	fsm_advertise_now(&f, t + 300000, &a);
+	assert_int_equal(a.flags, FSM_ACT_SEND_ADVERT);
+	assert_int_equal(a.advert_priority, 150);
+	assert_int_equal(fsm_next_deadline(&f), t + 300000 + 100 * 10000);
+	start_backup(&f, 100);
+	fsm_advertise_now(&f, T0 + 1, &a);
+	assert_int_equal(a.flags, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1414,6 +1569,12 @@ int main(void)
 		cmocka_unit_test(test_group_master_and_backup),
 		cmocka_unit_test(test_no_preempt),
 		cmocka_unit_test(test_outranked),
+		cmocka_unit_test(test_master_lost),
+		cmocka_unit_test(test_master_lost_skew_orders_backups),
+		cmocka_unit_test(test_master_lost_ignored),
+		cmocka_unit_test(test_master_lost_cancelled_by_advert),
+		cmocka_unit_test(test_master_lost_but_heard),
+		cmocka_unit_test(test_advertise_now),
 	};
 	return cmocka_run_group_tests_name("fsm", tests, NULL, NULL);
 }
