@@ -9,6 +9,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 
+#include "bfd_io.h"
 #include "check.h"
 #include "heartbeat.h"
 #include "iface.h"
@@ -96,15 +97,72 @@ static void instance_send_advert(struct vipd *d, struct instance *in, uint8_t pr
 	}
 }
 
-static void instance_add_vips(struct vipd *d, struct instance *in)
+/* IPv4: a VIP may be the first address of its subnet on the interface
+ * (the primary); removing it would take the subnet's other addresses,
+ * other VIPs among them, with it, unless the interface promotes a
+ * secondary instead. Raised from 0 to 1, never lowered. */
+static void instance_promote(struct vipd *d, struct instance *in)
 {
 	char err[256];
+	int rc;
 
-	if (in->vmac && vmac_set_up(in->vmac, true, err, sizeof(err)) < 0)
-		log_err("vip %s: %s", in->cfg->name, err);
-	for (size_t i = 0; i < in->cfg->naddrs; i++)
-		if (netlink_add_addr(d->nl, instance_vip_ifindex(in), &in->cfg->addrs[i], err, sizeof(err)) < 0)
+	if (in->cfg->family != AF_INET || instance_is_owner(in) || instance_vip_ifindex(in) <= 0)
+		return;
+	rc = netlink_promote_secondaries(d->nl, instance_vip_ifindex(in), err, sizeof(err));
+	if (rc > 0)
+		log_info("%s: set promote_secondaries to 1, so that removing a VIP never removes the other "
+			 "addresses of its subnet", in->vmac ? in->vmac->name : in->cfg->ifname);
+	else if (rc < 0 && !in->promote_warned)
+		log_warn("vip %s: %s (removing a VIP that is the first address of its subnet may remove the "
+			 "subnet's other addresses with it)", in->cfg->name, err);
+	in->promote_warned = rc < 0;
+}
+
+/* Install the VIPs of n instances with one netlink batch. */
+static void instance_install(struct vipd *d, struct instance *const *list, size_t n)
+{
+	size_t total = 0, k = 0;
+	int checked = 0;
+	char err[256];
+
+	for (size_t i = 0; i < n; i++)
+		total += list[i]->cfg->naddrs;
+	struct netlink_addr_op *ops = calloc(total ? total : 1, sizeof(*ops));
+	for (size_t i = 0; i < n; i++) {
+		struct instance *in = list[i];
+		if (in->vmac && vmac_set_up(in->vmac, true, err, sizeof(err)) < 0)
 			log_err("vip %s: %s", in->cfg->name, err);
+		if (instance_vip_ifindex(in) != checked) {
+			instance_promote(d, in);
+			checked = instance_vip_ifindex(in);
+		}
+		for (size_t j = 0; j < in->cfg->naddrs; j++) {
+			if (ops) {
+				ops[k++] = (struct netlink_addr_op){ .ifindex = instance_vip_ifindex(in),
+								     .p = in->cfg->addrs[j] };
+			} else if (netlink_add_addr(d->nl, instance_vip_ifindex(in), &in->cfg->addrs[j], err,
+						    sizeof(err)) < 0) {
+				log_err("vip %s: %s", in->cfg->name, err);
+			}
+		}
+	}
+	if (!ops)
+		return;
+	if (netlink_add_addrs(d->nl, ops, total)) {
+		k = 0;
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = 0; j < list[i]->cfg->naddrs; j++, k++)
+				if (ops[k].error) {
+					netlink_addr_op_error(d->nl, true, &ops[k], err, sizeof(err));
+					log_err("vip %s: %s", list[i]->cfg->name, err);
+				}
+	}
+	free(ops);
+}
+
+static void instance_add_vips(struct vipd *d, struct instance *in)
+{
+	instance_install(d, &in, 1);
 }
 
 static void instance_del_vips(struct vipd *d, struct instance *in)
@@ -113,9 +171,20 @@ static void instance_del_vips(struct vipd *d, struct instance *in)
 
 	if (instance_is_owner(in) || (in->vmac && !in->vmac->ifindex))
 		return;
-	for (size_t i = 0; i < in->cfg->naddrs; i++)
-		if (netlink_del_addr(d->nl, instance_vip_ifindex(in), &in->cfg->addrs[i], err, sizeof(err)) < 0)
+	struct netlink_addr_op *ops = calloc(in->cfg->naddrs ? in->cfg->naddrs : 1, sizeof(*ops));
+	for (size_t i = 0; i < in->cfg->naddrs; i++) {
+		if (ops)
+			ops[i] = (struct netlink_addr_op){ .ifindex = instance_vip_ifindex(in), .p = in->cfg->addrs[i] };
+		else if (netlink_del_addr(d->nl, instance_vip_ifindex(in), &in->cfg->addrs[i], err, sizeof(err)) < 0)
 			log_err("vip %s: %s", in->cfg->name, err);
+	}
+	if (ops && netlink_del_addrs(d->nl, ops, in->cfg->naddrs))
+		for (size_t i = 0; i < in->cfg->naddrs; i++)
+			if (ops[i].error) {
+				netlink_addr_op_error(d->nl, false, &ops[i], err, sizeof(err));
+				log_err("vip %s: %s", in->cfg->name, err);
+			}
+	free(ops);
 	/* Down, the macvlan answers nothing: the backup is silent for the
 	 * VIPs (RFC 5798 6.4.2). */
 	if (in->vmac && vmac_set_up(in->vmac, false, err, sizeof(err)) < 0)
@@ -244,14 +313,17 @@ static void instance_notify(struct vipd *d, struct instance *in, enum fsm_state 
 /* Carry out what the state machine decided. Order matters: addresses go
  * up first; the announcements go before the advertisement, so that when
  * a leaving master hears us and drops its VIPs (make-before-break) the
- * hosts already send to us; addresses come down last. */
-static void instance_apply(struct vipd *d, struct instance *in, const struct fsm_actions *a, fsm_time now)
+ * hosts already send to us; addresses come down last. first does the
+ * state's stamps, the addresses and the announcements, rest the others
+ * (an address batch runs the two apart, instance_batch_flush). */
+static void instance_apply_part(struct vipd *d, struct instance *in, const struct fsm_actions *a, fsm_time now,
+				bool first, bool rest)
 {
-	if (a->flags & FSM_ACT_STATE) {
+	if (first && (a->flags & FSM_ACT_STATE)) {
 		in->since_wall = vipd_wall(now);
 		hb_rearm(in, now);
 	}
-	if (a->flags & FSM_ACT_ADD_VIPS)
+	if (first && (a->flags & FSM_ACT_ADD_VIPS))
 		instance_add_vips(d, in);
 	/* Announce now. A burst under way is brought forward, not restarted:
 	 * when a transient second master (its backup timer fired a moment
@@ -259,23 +331,99 @@ static void instance_apply(struct vipd *d, struct instance *in, const struct fsm
 	 * itself, waiting garp_delay for our next one would be the outage; a
 	 * stream of triggers still costs one announcement each, not a burst
 	 * each. */
-	if ((a->flags & FSM_ACT_ANNOUNCE) && in->cfg->garp_count) {
+	if (first && (a->flags & FSM_ACT_ANNOUNCE) && in->cfg->garp_count) {
 		if (!in->announce_left)
 			in->announce_left = in->cfg->garp_count;
 		instance_announce(d, in, now);
 	}
-	if (a->flags & FSM_ACT_SEND_ADVERT)
+	if (rest && (a->flags & FSM_ACT_SEND_ADVERT))
 		instance_send_advert(d, in, a->advert_priority);
-	if (a->flags & FSM_ACT_DEL_VIPS) {
+	if (rest && (a->flags & FSM_ACT_DEL_VIPS)) {
 		in->announce_left = 0;
 		instance_del_vips(d, in);
 	}
 	/* Logged last: the packets above are what clients wait for. */
-	if (a->flags & FSM_ACT_STATE) {
+	if (rest && (a->flags & FSM_ACT_STATE)) {
 		instance_log_state(in, a);
 		instance_notify(d, in, a->old_state, a->reason, now);
 	}
 	instance_schedule(in);
+}
+
+static void instance_batch_flush(struct vipd *d);
+
+/* Wait in the batch; false if it cannot (out of memory). */
+static bool instance_defer(struct vipd *d, struct instance *in, const struct fsm_actions *a, fsm_time now)
+{
+	if (d->ndeferred == d->deferred_cap) {
+		size_t cap = d->deferred_cap ? 2 * d->deferred_cap : 64;
+		struct instance **l = realloc(d->deferred, cap * sizeof(*l));
+		if (!l)
+			return false;
+		d->deferred = l;
+		d->deferred_cap = cap;
+	}
+	d->deferred[d->ndeferred++] = in;
+	in->deferred = true;
+	in->deferred_act = *a;
+	in->deferred_now = now;
+	return true;
+}
+
+static void instance_apply(struct vipd *d, struct instance *in, const struct fsm_actions *a, fsm_time now)
+{
+	/* What comes next must find the VIPs the batch holds for it. */
+	if (in->deferred)
+		instance_batch_flush(d);
+	/* Still waiting after that, it is in the batch being sent out now:
+	 * what it waits to do stays as it is, and this goes at once. */
+	if (d->vip_batch && (a->flags & FSM_ACT_ADD_VIPS) && !in->deferred && instance_defer(d, in, a, now))
+		return;
+	instance_apply_part(d, in, a, now, true, true);
+}
+
+/* The VIPs of every waiting instance in one netlink batch; then each
+ * one's announcements; then the rest, instance by instance, reading the
+ * BFD sockets between them as the timer loop does. */
+static void instance_batch_flush(struct vipd *d)
+{
+	struct instance **list = d->deferred;
+	size_t n = d->ndeferred, cap = d->deferred_cap;
+
+	if (!n)
+		return;
+	/* Taken out: what runs below may start a batch of its own. */
+	d->deferred = NULL;
+	d->ndeferred = d->deferred_cap = 0;
+	instance_install(d, list, n);
+	for (size_t i = 0; i < n; i++) {
+		struct fsm_actions a = list[i]->deferred_act;
+		a.flags &= ~(unsigned)FSM_ACT_ADD_VIPS;
+		instance_apply_part(d, list[i], &a, list[i]->deferred_now, true, false);
+	}
+	for (size_t i = 0; i < n; i++) {
+		list[i]->deferred = false;
+		instance_apply_part(d, list[i], &list[i]->deferred_act, list[i]->deferred_now, false, true);
+		bfd_io_poll(d);
+	}
+	if (!d->deferred) {
+		d->deferred = list;
+		d->deferred_cap = cap;
+	} else {
+		free(list);
+	}
+}
+
+void instance_batch_begin(struct vipd *d)
+{
+	d->vip_batch = true;
+}
+
+void instance_batch_end(struct vipd *d)
+{
+	while (d->ndeferred)
+		instance_batch_flush(d);
+	d->vip_batch = false;
 }
 
 /* Tracks for cfg, keeping the state of those in old that did not change. */
@@ -347,6 +495,11 @@ void instance_free(struct instance *in)
 {
 	if (!in)
 		return;
+	for (size_t i = 0; in->deferred && i < in->d->ndeferred; i++)
+		if (in->d->deferred[i] == in) {
+			in->d->deferred[i] = in->d->deferred[--in->d->ndeferred];
+			break;
+		}
 	check_cancel(in->d, in->tracks, in->ntracks);
 	/* A hook call under way runs to its end, unwatched. */
 	proc_forget(in->d->procs, in, false);
@@ -461,7 +614,12 @@ static void instance_guard_vips(struct vipd *d, struct instance *in, fsm_time no
 	bool restored = false;
 	char err[256], a[IPADDR_STRLEN];
 	struct link_info li;
+	struct netlink_addr_op *ops = NULL;
+	size_t n = 0;
 
+	/* Its VIPs may still wait in a batch: not missing, only not sent. */
+	if (in->deferred)
+		instance_batch_flush(d);
 	if (in->vmac && in->fsm.holding && netlink_link(d->nl, in->vmac->name, &li) == 0 && !li.up &&
 	    !vmac_kernel_up(in->vmac)) {
 		log_warn("vip %s: %s was set down by someone else; setting it up", in->cfg->name, in->vmac->name);
@@ -475,11 +633,21 @@ static void instance_guard_vips(struct vipd *d, struct instance *in, fsm_time no
 			continue;
 		log_warn("vip %s: %s was removed from %s by someone else; restoring it", in->cfg->name,
 			 ipprefix_str(p, a), in->vmac ? in->vmac->name : in->cfg->ifname);
-		if (netlink_add_addr(d->nl, instance_vip_ifindex(in), p, err, sizeof(err)) < 0)
-			log_err("vip %s: %s", in->cfg->name, err);
+		if (!ops && !(ops = calloc(in->cfg->naddrs, sizeof(*ops))))
+			log_err("vip %s: out of memory: %s not restored", in->cfg->name, a);
+		else
+			ops[n++] = (struct netlink_addr_op){ .ifindex = instance_vip_ifindex(in), .p = *p };
 		in->n.vip_restores++;
 		restored = true;
 	}
+	/* All at once: a flush of the interface takes every VIP. */
+	if (n && netlink_add_addrs(d->nl, ops, n))
+		for (size_t i = 0; i < n; i++)
+			if (ops[i].error) {
+				netlink_addr_op_error(d->nl, true, &ops[i], err, sizeof(err));
+				log_err("vip %s: %s", in->cfg->name, err);
+			}
+	free(ops);
 	if (restored && in->fsm.state == FSM_MASTER) {
 		instance_send_advert(d, in, fsm_advert_priority(&in->fsm));
 		if (in->cfg->garp_count) {
@@ -591,6 +759,8 @@ static void instance_refresh_state(struct vipd *d, struct instance *in, fsm_time
 			 in->cfg->ifname, ipaddr_str(&in->self, a4),
 			 in->ntracks ? " and no fault track fails" : "");
 		in->wait[0] = '\0';
+		/* Before any VIP comes or goes on the interface. */
+		instance_promote(d, in);
 		/* VIPs left behind by a crashed predecessor would answer for
 		 * an address another router now owns. */
 		instance_del_vips(d, in);
@@ -687,7 +857,7 @@ void instance_timer(struct vipd *d, struct instance *in, fsm_time now)
 		fsm_timer(&in->fsm, now, &a);
 		instance_apply(d, in, &a, now);
 	}
-	if (in->announce_left && in->announce_at <= now && in->fsm.holding)
+	if (in->announce_left && in->announce_at <= now && in->fsm.holding && !in->deferred)
 		instance_announce(d, in, now);
 	if (check_deadline(in) <= now)
 		check_run(d, in, now);

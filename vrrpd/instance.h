@@ -53,6 +53,12 @@ struct instance {
 	struct notify *notify;
 	struct heartbeat *hb;         /* heartbeat_paths, NULL without (heartbeat.h) */
 	struct vmac *vmac;            /* virtual_mac, NULL without (vmac.h) */
+	bool promote_warned;          /* promote_secondaries could not be set: said once */
+	/* In an address batch (instance_batch_begin): the actions that wait
+	 * for its VIPs to go in with the others'. */
+	bool deferred;
+	struct fsm_actions deferred_act;
+	fsm_time deferred_now;
 };
 
 struct instance *instance_new(struct vipd *d, const struct vip_config *cfg, fsm_time now);
@@ -82,6 +88,15 @@ enum vrrp_drop instance_packet(struct vipd *d, struct instance *in, const struct
 
 /* Recompute the cached deadline (after a check or hook finished). */
 void instance_schedule(struct instance *in);
+
+/* Address batches: between begin and end, the VIPs of every instance
+ * that becomes master are installed together, with one netlink batch,
+ * and the rest of what each does then (announce, advertise, log, run
+ * its hook) follows once they are all in: announcements first, for all
+ * of them. Anything else that touches a waiting instance sends the
+ * batch out first. */
+void instance_batch_begin(struct vipd *d);
+void instance_batch_end(struct vipd *d);
 
 /* Run due deadlines; the next one the instance needs. */
 void instance_timer(struct vipd *d, struct instance *in, fsm_time now);

@@ -8,6 +8,7 @@
 #include "netlink.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/ip.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
@@ -23,12 +25,22 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/inet.h>
 #include <netlink/socket.h>
 
 /* How many times a resync drains the notification socket before giving
  * up on emptying it: a burst that keeps overflowing it is caught by the
  * dump that follows anyway. */
 #define NETLINK_DRAIN_TRIES 8
+
+/* Address requests in flight at once (netlink_add_addrs): their ACKs,
+ * about a kilobyte each in the kernel's accounting, wait in the receive
+ * buffer until they are read. */
+#define NETLINK_BATCH 64
+#define NETLINK_RCVBUF (256 * 1024)
+/* The kernel answers address requests before send() returns; this only
+ * bounds a wait that should never happen. */
+#define NETLINK_ACK_TIMEOUT_MS 1000
 
 struct netlink {
 	struct nl_cache_mngr *mngr;
@@ -39,6 +51,8 @@ struct netlink {
 	void *arg;
 	bool changed;             /* a notification changed a cache */
 	bool addrs_stale;         /* our own add/del may not be in the cache yet */
+	uint32_t batch_seq;       /* sequence numbers of batched address requests */
+	bool acks_owed;           /* a batch stopped waiting for some of its answers */
 	int req_errno;            /* last kernel error on the sync socket */
 	char req_msg[128];        /* its extended-ACK text, if any */
 };
@@ -133,6 +147,7 @@ static bool is_source_candidate(struct rtnl_addr *a, int family)
 /* The exclude list is applied to IPv6 as well: a VRRPv3 IPv6 instance's
  * first VIP is itself link-local, and must not become its own source. */
 static void refresh_addrs(struct netlink *nl);
+static void drain_owed(struct netlink *nl);
 
 int netlink_primary_addr(struct netlink *nl, int ifindex, int family,
 			 const struct ipprefix *exclude, size_t nexclude, struct ipaddr *out)
@@ -206,6 +221,7 @@ static void netlink_resync(struct netlink *nl)
 		if (nl_cache_mngr_data_ready(nl->mngr) >= 0)
 			break;
 	/* The address objects refer to link objects, so links go first. */
+	drain_owed(nl);
 	nl_cache_refill(nl->sync, nl->links);
 	nl_cache_refill(nl->sync, nl->addrs);
 	nl->changed = true;
@@ -287,33 +303,6 @@ static struct rtnl_addr *addr_object(int ifindex, const struct ipprefix *p)
 	return a;
 }
 
-/* Run one request; returns 0, or the errno the kernel answered with (or
- * EIO when libnl failed before reaching the kernel) with err filled. */
-static int addr_request(struct netlink *nl, bool add, int ifindex, const struct ipprefix *p,
-			char *err, size_t errlen)
-{
-	char pfx[IPADDR_STRLEN];
-	struct rtnl_addr *a = addr_object(ifindex, p);
-
-	if (!a) {
-		snprintf(err, errlen, "%s (ifindex %d): cannot build %s request for %s: out of memory",
-			 link_name(nl, ifindex), ifindex, add ? "add" : "delete", ipprefix_str(p, pfx));
-		return ENOMEM;
-	}
-	nl->req_errno = 0;
-	nl->req_msg[0] = '\0';
-	int rc = add ? rtnl_addr_add(nl->sync, a, 0) : rtnl_addr_delete(nl->sync, a, 0);
-	rtnl_addr_put(a);
-	if (rc >= 0)
-		return 0;
-	int e = nl->req_errno ? nl->req_errno : EIO;
-	snprintf(err, errlen, "%s (ifindex %d): cannot %s %s: %s%s%s",
-		 link_name(nl, ifindex), ifindex, add ? "add" : "delete", ipprefix_str(p, pfx),
-		 nl->req_errno ? strerror(nl->req_errno) : nl_geterror(rc),
-		 nl->req_msg[0] ? ": " : "", nl->req_msg);
-	return e;
-}
-
 /* Our own change reaches the manager's socket as a notification, but
  * only when the daemon next dispatches it, and for IPv6 only after the
  * kernel's DAD work has run: the next lookup refills the address cache
@@ -326,30 +315,236 @@ static void refresh_addrs(struct netlink *nl)
 {
 	if (!nl->addrs_stale)
 		return;
+	drain_owed(nl);
 	nl->addrs_stale = false;
 	nl_cache_refill(nl->sync, nl->addrs);
 }
 
-int netlink_add_addr(struct netlink *nl, int ifindex, const struct ipprefix *p, char *err, size_t errlen)
+/* Late answers of a batch round that stopped waiting for them would be
+ * taken for the answers of the next request on the socket: read them
+ * away first. */
+static void drain_owed(struct netlink *nl)
 {
-	int e = addr_request(nl, true, ifindex, p, err, errlen);
+	char junk[4096];
 
-	if (e && e != EEXIST)
-		return -1;
+	if (!nl->acks_owed)
+		return;
+	for (;;)
+		if (recv(nl_socket_get_fd(nl->sync), junk, sizeof(junk), MSG_DONTWAIT) < 0 && errno != ENOBUFS &&
+		    errno != EINTR)
+			break;
+	nl->acks_owed = false;
+}
+
+/* One round of a batch: send every request, then read the answers.
+ * The ACKs of a round must all fit in the socket's receive buffer, or
+ * the kernel drops the ones that do not (ENOBUFS): sync_socket_open
+ * makes it large enough for NETLINK_BATCH of them. */
+static void addr_round(struct netlink *nl, bool add, struct netlink_addr_op *ops, size_t n)
+{
+	int fd = nl_socket_get_fd(nl->sync);
+	size_t pending = 0;
+	bool overrun = false;
+
+	drain_owed(nl);
+	for (size_t i = 0; i < n; i++) {
+		struct netlink_addr_op *op = &ops[i];
+		struct rtnl_addr *a = addr_object(op->ifindex, &op->p);
+		struct nl_msg *msg = NULL;
+		int rc = -NLE_NOMEM;
+
+		op->error = 0;
+		op->why[0] = '\0';
+		op->done = false;
+		if (a)
+			rc = add ? rtnl_addr_build_add_request(a, 0, &msg) : rtnl_addr_build_delete_request(a, 0, &msg);
+		rtnl_addr_put(a);
+		if (rc >= 0) {
+			/* Our own sequence numbers, sent past libnl: its counters
+			 * stay as its own requests left them. */
+			struct nlmsghdr *h = nlmsg_hdr(msg);
+			h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+			h->nlmsg_seq = op->seq = ++nl->batch_seq;
+			h->nlmsg_pid = 0;
+			errno = 0;
+			if (send(fd, h, h->nlmsg_len, 0) == (ssize_t)h->nlmsg_len)
+				pending++;
+			else {
+				op->error = errno ? errno : EIO;
+				op->done = true;
+				snprintf(op->why, sizeof(op->why), "sending the request failed");
+			}
+		} else {
+			op->error = ENOMEM;
+			op->done = true;
+		}
+		nlmsg_free(msg);
+	}
+	while (pending) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		union {
+			struct nlmsghdr h;
+			char b[16384];
+		} buf;
+		int r = poll(&pfd, 1, NETLINK_ACK_TIMEOUT_MS);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		ssize_t len = recv(fd, &buf, sizeof(buf), MSG_DONTWAIT);
+		if (len < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			if (errno != ENOBUFS)
+				break;
+			overrun = true; /* some answers were dropped: what came is still there */
+			continue;
+		}
+		size_t left = (size_t)len;
+		for (struct nlmsghdr *h = &buf.h; NLMSG_OK(h, left); h = NLMSG_NEXT(h, left)) {
+			if (h->nlmsg_type != NLMSG_ERROR || h->nlmsg_len < NLMSG_LENGTH(sizeof(struct nlmsgerr)))
+				continue;
+			for (size_t i = 0; i < n; i++) {
+				struct netlink_addr_op *op = &ops[i];
+				if (op->done || op->seq != h->nlmsg_seq)
+					continue;
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+				op->error = e->error < 0 ? -e->error : 0;
+				if (op->error)
+					ext_ack_msg(e, op->why, sizeof(op->why));
+				op->done = true;
+				pending--;
+				break;
+			}
+		}
+		/* Every answer there was is read: the dropped ones never come. */
+		if (overrun && pending && !(poll(&pfd, 1, 0) > 0))
+			break;
+	}
+	nl->acks_owed = pending && !overrun;
+	for (size_t i = 0; i < n && pending; i++)
+		if (!ops[i].done) {
+			ops[i].error = overrun ? ENOBUFS : ETIMEDOUT;
+			snprintf(ops[i].why, sizeof(ops[i].why), "no answer from the kernel");
+		}
+}
+
+static bool addr_op_ok(bool add, int e)
+{
+	return !e || (add ? e == EEXIST : e == EADDRNOTAVAIL || e == ENODEV);
+}
+
+static size_t addr_batch(struct netlink *nl, bool add, struct netlink_addr_op *ops, size_t n)
+{
+	size_t failed = 0;
+
+	for (size_t at = 0; at < n; at += NETLINK_BATCH) {
+		size_t k = n - at < NETLINK_BATCH ? n - at : NETLINK_BATCH;
+		addr_round(nl, add, ops + at, k);
+		/* A round whose answers overflowed the buffer after all: the
+		 * requests without one go again, one at a time (both kinds
+		 * may be repeated: the second answer is then a success). */
+		for (size_t i = at; i < at + k; i++)
+			if (!ops[i].done && ops[i].error == ENOBUFS)
+				addr_round(nl, add, &ops[i], 1);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (addr_op_ok(add, ops[i].error))
+			ops[i].error = 0;
+		else
+			failed++;
+	}
 	nl->addrs_stale = true;
-	return 0;
+	return failed;
+}
+
+size_t netlink_add_addrs(struct netlink *nl, struct netlink_addr_op *ops, size_t n)
+{
+	return addr_batch(nl, true, ops, n);
 }
 
 /* EADDRNOTAVAIL: not there. ENODEV: the interface is gone, and its
  * addresses with it. Both leave the VIP absent, which is what was asked. */
+size_t netlink_del_addrs(struct netlink *nl, struct netlink_addr_op *ops, size_t n)
+{
+	return addr_batch(nl, false, ops, n);
+}
+
+void netlink_addr_op_error(struct netlink *nl, bool add, const struct netlink_addr_op *op, char *err,
+			   size_t errlen)
+{
+	char pfx[IPADDR_STRLEN];
+
+	snprintf(err, errlen, "%s (ifindex %d): cannot %s %s: %s%s%s", link_name(nl, op->ifindex), op->ifindex,
+		 add ? "add" : "delete", ipprefix_str(&op->p, pfx), strerror(op->error), op->why[0] ? ": " : "",
+		 op->why);
+}
+
+static int addr_one(struct netlink *nl, bool add, int ifindex, const struct ipprefix *p, char *err, size_t errlen)
+{
+	struct netlink_addr_op op = { .ifindex = ifindex, .p = *p };
+
+	if (!addr_batch(nl, add, &op, 1))
+		return 0;
+	netlink_addr_op_error(nl, add, &op, err, errlen);
+	return -1;
+}
+
+int netlink_add_addr(struct netlink *nl, int ifindex, const struct ipprefix *p, char *err, size_t errlen)
+{
+	return addr_one(nl, true, ifindex, p, err, errlen);
+}
+
 int netlink_del_addr(struct netlink *nl, int ifindex, const struct ipprefix *p, char *err, size_t errlen)
 {
-	int e = addr_request(nl, false, ifindex, p, err, errlen);
+	return addr_one(nl, false, ifindex, p, err, errlen);
+}
 
-	if (e && e != EADDRNOTAVAIL && e != ENODEV)
+/* --- interface settings --- */
+
+/* The link cache knows the value unless the last change came from
+ * sysctl, which sends no link notification: a 0 there is asked of the
+ * kernel before it is changed. */
+int netlink_promote_secondaries(struct netlink *nl, int ifindex, char *err, size_t errlen)
+{
+	struct rtnl_link *l = link_by(nl, NULL, ifindex), *cur = NULL, *chg;
+	uint32_t v = 0;
+	int rc;
+
+	if (l && rtnl_link_inet_get_conf(l, IPV4_DEVCONF_PROMOTE_SECONDARIES, &v) == 0 && v)
+		return 0;
+	drain_owed(nl);
+	if ((rc = rtnl_link_get_kernel(nl->sync, ifindex, NULL, &cur)) < 0) {
+		snprintf(err, errlen, "%s (ifindex %d): cannot read promote_secondaries: %s", link_name(nl, ifindex),
+			 ifindex, nl_geterror(rc));
 		return -1;
-	nl->addrs_stale = true;
-	return 0;
+	}
+	if (rtnl_link_inet_get_conf(cur, IPV4_DEVCONF_PROMOTE_SECONDARIES, &v) == 0 && v) {
+		rtnl_link_put(cur);
+		return 0;
+	}
+	if (!(chg = rtnl_link_alloc())) {
+		rtnl_link_put(cur);
+		snprintf(err, errlen, "%s (ifindex %d): cannot set promote_secondaries: out of memory",
+			 link_name(nl, ifindex), ifindex);
+		return -1;
+	}
+	rtnl_link_inet_set_conf(chg, IPV4_DEVCONF_PROMOTE_SECONDARIES, 1);
+	nl->req_errno = 0;
+	nl->req_msg[0] = '\0';
+	rc = rtnl_link_change(nl->sync, cur, chg, 0);
+	rtnl_link_put(chg);
+	rtnl_link_put(cur);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s (ifindex %d): cannot set promote_secondaries to 1: %s%s%s",
+			 link_name(nl, ifindex), ifindex,
+			 nl->req_errno ? strerror(nl->req_errno) : nl_geterror(rc), nl->req_msg[0] ? ": " : "",
+			 nl->req_msg);
+		return -1;
+	}
+	/* The cache hears of it with the link notification; until then the
+	 * kernel is asked again, and says 1. */
+	return 1;
 }
 
 /* --- setup --- */
@@ -365,6 +560,12 @@ static int sync_socket_open(struct netlink *nl, char *err, size_t errlen)
 	}
 	if ((rc = nl_connect(nl->sync, NETLINK_ROUTE)) < 0) {
 		snprintf(err, errlen, "netlink: cannot open route socket: %s", nl_geterror(rc));
+		return -1;
+	}
+	/* Room for a round of batched ACKs (addr_round); the kernel caps it
+	 * at net.core.rmem_max, which holds a round at its default. */
+	if ((rc = nl_socket_set_buffer_size(nl->sync, NETLINK_RCVBUF, 0)) < 0) {
+		snprintf(err, errlen, "netlink: cannot size the route socket's buffers: %s", nl_geterror(rc));
 		return -1;
 	}
 	/* Best effort: older kernels simply give no reason text. */

@@ -50,8 +50,40 @@ bool netlink_is_local(struct netlink *nl, const struct ipaddr *a);
 
 /* Add / remove a VIP. IPv6 VIPs are added with IFA_F_NODAD so they are
  * usable (and announceable) at once. Adding an address that is already
- * there and removing one that is not are successes. 0 or -1 with err. */
+ * there and removing one that is not (or whose interface is gone) are
+ * successes. 0 or -1 with err. */
 int netlink_add_addr(struct netlink *nl, int ifindex, const struct ipprefix *p, char *err, size_t errlen);
 int netlink_del_addr(struct netlink *nl, int ifindex, const struct ipprefix *p, char *err, size_t errlen);
+
+/* One address of a batch. The caller fills ifindex and p; the call sets
+ * error (0, or the errno the kernel answered with) and why (its
+ * extended-ACK text, "" if none). seq and done are the call's. */
+struct netlink_addr_op {
+	int ifindex;
+	struct ipprefix p;
+	int error;
+	char why[96];
+	uint32_t seq;
+	bool done;
+};
+
+/* Add / remove many VIPs at once, on any interfaces: every request of a
+ * round (up to NETLINK_BATCH of them) is sent before any answer is read,
+ * each with its own sequence number and an ACK asked for, and the
+ * answers are matched back to their addresses. The same successes as
+ * netlink_add_addr / netlink_del_addr. Returns how many failed. */
+size_t netlink_add_addrs(struct netlink *nl, struct netlink_addr_op *ops, size_t n);
+size_t netlink_del_addrs(struct netlink *nl, struct netlink_addr_op *ops, size_t n);
+
+/* What went wrong with a failed op, naming the address and the
+ * interface: "eth0 (ifindex 2): cannot add 10.0.0.1/24: ...". */
+void netlink_addr_op_error(struct netlink *nl, bool add, const struct netlink_addr_op *op, char *err,
+			   size_t errlen);
+
+/* IPv4: set net.ipv4.conf.IF.promote_secondaries on ifindex if it is 0,
+ * so that removing the primary address of a subnet (a VIP may be one)
+ * promotes a secondary instead of removing every address of the subnet
+ * with it. 1 if it was changed, 0 if it was set already, -1 with err. */
+int netlink_promote_secondaries(struct netlink *nl, int ifindex, char *err, size_t errlen);
 
 #endif

@@ -187,6 +187,9 @@ static void vipd_on_timer(struct vipd *d)
 	 * milliseconds later, hears every one of them in time. */
 	for (size_t i = 0; i < d->ninst; i++)
 		instance_claim_early(d, d->inst[i], now);
+	/* Then the VIPs of all the instances that become master go in
+	 * together, one netlink batch, before any of them announces. */
+	instance_batch_begin(d);
 	for (size_t i = 0; i < d->ninst; i++) {
 		struct instance *in = d->inst[i];
 		bool was_giveup = in->fsm.giveup;
@@ -194,6 +197,7 @@ static void vipd_on_timer(struct vipd *d)
 		bfd_io_poll(d);
 		giveups |= was_giveup && !in->fsm.giveup;
 	}
+	instance_batch_end(d);
 	if (iface_retry_due(d, now))
 		vipd_refresh_all(d);
 	if (giveups)
@@ -363,6 +367,9 @@ static void vipd_close(struct vipd *d)
 	for (size_t i = 0; i < d->ninst; i++)
 		instance_free(d->inst[i]);
 	free(d->inst);
+	free(d->deferred);
+	d->deferred = NULL;
+	d->ndeferred = d->deferred_cap = 0;
 	metrics_stop(d->metrics);
 	bfd_io_free(d);
 	httpcheck_free(d->http);

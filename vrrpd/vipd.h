@@ -41,6 +41,11 @@ struct vipd {
 	size_t nunwatched, unwatched_cap;
 	bool stopping;
 	fsm_time stop_deadline;
+	/* An address batch (instance_batch_begin) and the instances whose
+	 * VIPs wait in it. */
+	bool vip_batch;
+	struct instance **deferred;
+	size_t ndeferred, deferred_cap;
 	uint64_t stray_drops[DROP__COUNT]; /* packets no instance could own */
 };
 
