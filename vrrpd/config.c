@@ -77,13 +77,6 @@ static cfg_opt_t vip_opts[] = {
 	CFG_END()
 };
 
-static cfg_opt_t bfd_opts[] = {
-	CONF_KEY("interval"),
-	CONF_KEY("multiplier"),
-	CONF_SECTION_LINE,
-	CFG_END()
-};
-
 static cfg_opt_t root_opts[] = {
 	CONF_KEY("socket"),
 	CONF_KEY("state_dir"),
@@ -91,7 +84,7 @@ static cfg_opt_t root_opts[] = {
 	CONF_LIST("peers"),
 	CFG_SEC("vip", vip_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("group", group_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
-	CFG_SEC("bfd", bfd_opts, CFGF_MULTI),
+	CFG_SEC("bfd", config_bfd_opts, CFGF_MULTI),
 	CFG_END()
 };
 
@@ -525,49 +518,6 @@ static void resolve_peers(struct conf_ctx *c, struct vipd_config *cfg, const str
 	c->scope = NULL;
 }
 
-/* bfd { }: RFC 5880 takes microseconds; below a millisecond no timer of
- * this daemon keeps up, above 10 s BFD detects nothing the advert timer
- * would not. */
-static void get_bfd(struct conf_ctx *c, cfg_t *root, struct bfd_config *out)
-{
-	unsigned count = cfg_size(root, "bfd");
-	long n = CONFIG_BFD_MULTIPLIER;
-
-	out->interval_us = CONFIG_BFD_INTERVAL_US;
-	out->multiplier = CONFIG_BFD_MULTIPLIER;
-	if (!count)
-		return;
-	cfg_t *sec = cfg_getnsec(root, "bfd", 0);
-	out->line = conf_section_line(sec);
-	for (unsigned i = 1; i < count; i++)
-		conf_msg(c, conf_section_line(cfg_getnsec(root, "bfd", i)), "bfd: a second section (the first is on line %d)",
-			 out->line);
-	conf_get_seconds(c, sec, "interval", 1000, 1000, 10 * 1000000, "0.001..10", &out->interval_us);
-	conf_get_int(c, sec, "multiplier", 1, 255, &n);
-	out->multiplier = (uint8_t)n;
-}
-
-/* BFD runs sessions with the instance's peers: it must have some. */
-static void check_bfd_peers(struct conf_ctx *c, cfg_t *root, const struct vipd_config *cfg)
-{
-	char shown[CONF_SHOW_MAX];
-
-	for (size_t j = 0; j < cfg->nvips; j++) {
-		const struct vip_config *vc = &cfg->vips[j];
-		const struct conf_val *v = conf_scalar(cfg_getnsec(root, "vip", (unsigned)j), "bfd");
-
-		if (!vc->bfd || vc->nrouters || !vc->name[0] || !vc->family)
-			continue;
-		c->scope = conf_show(vc->name, true, shown, sizeof(shown));
-		conf_msg(c, v ? v->line : vc->line,
-			 vc->peers_from == PEERS_ANY
-				 ? "bfd = true: peers = { } names no router to run BFD sessions with: list the other routers"
-				 : "bfd = true: no peer to run BFD sessions with: list the other routers in peers, "
-				   "unicast_peers or the global peers");
-	}
-	c->scope = NULL;
-}
-
 static char *get_path(struct conf_ctx *c, cfg_t *root, const char *key, const char *def, size_t max)
 {
 	const struct conf_val *v = conf_scalar(root, key);
@@ -689,7 +639,7 @@ static void build(struct conf_ctx *c, cfg_t *root, struct vipd_config *out)
 			       sizeof(((struct sockaddr_un *)0)->sun_path));
 	out->state_dir = get_path(c, root, "state_dir", CONFIG_DEFAULT_STATE_DIR, PATH_MAX);
 	get_metrics(c, root, out);
-	get_bfd(c, root, &out->bfd);
+	config_bfd(c, root, &out->bfd);
 	addr_list(c, root, "peers", 0, true, 0, &out->peers, &out->peer_lines, &out->npeers);
 	if (n == 0) {
 		build_groups(c, root, out);
@@ -708,7 +658,7 @@ static void build(struct conf_ctx *c, cfg_t *root, struct vipd_config *out)
 	check_across(c, out, src);
 	config_paths_across(c, out);
 	resolve_peers(c, out, src, out->npeers ? out->peer_lines[0] : 0);
-	check_bfd_peers(c, root, out);
+	config_bfd_peers(c, root, out);
 	build_groups(c, root, out);
 	for (unsigned i = 0; i < n; i++)
 		free(src[i].addr);

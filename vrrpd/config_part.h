@@ -1,5 +1,6 @@
-/* config_part.h - what config.c and config_track.c, the two halves of the
- * vipd.conf loader, share. Not for the rest of vipd: see config.h. */
+/* config_part.h - what the parts of the vipd.conf loader (config.c,
+ * config_track.c, config_paths.c, config_bfd.c) share. Not for the rest
+ * of vipd: see config.h. */
 #ifndef VIPD_CONFIG_PART_H
 #define VIPD_CONFIG_PART_H
 
@@ -23,5 +24,13 @@ void config_vip_paths(struct conf_ctx *c, cfg_t *sec, struct vip_config *vc);
 
 /* What paths and virtual MACs must not share across instances. */
 void config_paths_across(struct conf_ctx *c, const struct vipd_config *cfg);
+
+/* The keys of the bfd section. */
+extern cfg_opt_t config_bfd_opts[];
+
+/* bfd { interval multiplier } (defaults without the section), and every
+ * instance with bfd = true must have peers to run sessions with. */
+void config_bfd(struct conf_ctx *c, cfg_t *root, struct bfd_config *out);
+void config_bfd_peers(struct conf_ctx *c, cfg_t *root, const struct vipd_config *cfg);
 
 #endif

@@ -12,6 +12,7 @@
 #include "bfd_io.h"
 #include "check.h"
 #include "heartbeat.h"
+#include "instance_part.h"
 #include "iface.h"
 #include "log.h"
 #include "netlink.h"
@@ -26,17 +27,6 @@ static struct sender *instance_sender(struct vipd *d, const struct instance *in)
 
 /* The address owner (priority 255) owns its addresses: they are the
  * interface's own, and vipd must never remove them. */
-static bool instance_is_owner(const struct instance *in)
-{
-	return in->cfg->priority == 255;
-}
-
-/* Where the VIPs live: the macvlan with virtual_mac, else the interface. */
-static int instance_vip_ifindex(const struct instance *in)
-{
-	return in->vmac ? in->vmac->ifindex : in->ifindex;
-}
-
 /* One advert out of ifindex from src to dst. errors counts the failures
  * in a row of this way out. */
 static void instance_advert_to(struct vipd *d, struct instance *in, const struct vrrp_advert *adv, int ifindex,
@@ -97,100 +87,6 @@ static void instance_send_advert(struct vipd *d, struct instance *in, uint8_t pr
 	}
 }
 
-/* IPv4: a VIP may be the first address of its subnet on the interface
- * (the primary); removing it would take the subnet's other addresses,
- * other VIPs among them, with it, unless the interface promotes a
- * secondary instead. Raised from 0 to 1, never lowered. */
-static void instance_promote(struct vipd *d, struct instance *in)
-{
-	char err[256];
-	int rc;
-
-	if (in->cfg->family != AF_INET || instance_is_owner(in) || instance_vip_ifindex(in) <= 0)
-		return;
-	rc = netlink_promote_secondaries(d->nl, instance_vip_ifindex(in), err, sizeof(err));
-	if (rc > 0)
-		log_info("%s: set promote_secondaries to 1, so that removing a VIP never removes the other "
-			 "addresses of its subnet", in->vmac ? in->vmac->name : in->cfg->ifname);
-	else if (rc < 0 && !in->promote_warned)
-		log_warn("vip %s: %s (removing a VIP that is the first address of its subnet may remove the "
-			 "subnet's other addresses with it)", in->cfg->name, err);
-	in->promote_warned = rc < 0;
-}
-
-/* Install the VIPs of n instances with one netlink batch. */
-static void instance_install(struct vipd *d, struct instance *const *list, size_t n)
-{
-	size_t total = 0, k = 0;
-	int checked = 0;
-	char err[256];
-
-	for (size_t i = 0; i < n; i++)
-		total += list[i]->cfg->naddrs;
-	struct netlink_addr_op *ops = calloc(total ? total : 1, sizeof(*ops));
-	for (size_t i = 0; i < n; i++) {
-		struct instance *in = list[i];
-		if (in->vmac && vmac_set_up(in->vmac, true, err, sizeof(err)) < 0)
-			log_err("vip %s: %s", in->cfg->name, err);
-		if (instance_vip_ifindex(in) != checked) {
-			instance_promote(d, in);
-			checked = instance_vip_ifindex(in);
-		}
-		for (size_t j = 0; j < in->cfg->naddrs; j++) {
-			if (ops) {
-				ops[k++] = (struct netlink_addr_op){ .ifindex = instance_vip_ifindex(in),
-								     .p = in->cfg->addrs[j] };
-			} else if (netlink_add_addr(d->nl, instance_vip_ifindex(in), &in->cfg->addrs[j], err,
-						    sizeof(err)) < 0) {
-				log_err("vip %s: %s", in->cfg->name, err);
-			}
-		}
-	}
-	if (!ops)
-		return;
-	if (netlink_add_addrs(d->nl, ops, total)) {
-		k = 0;
-		for (size_t i = 0; i < n; i++)
-			for (size_t j = 0; j < list[i]->cfg->naddrs; j++, k++)
-				if (ops[k].error) {
-					netlink_addr_op_error(d->nl, true, &ops[k], err, sizeof(err));
-					log_err("vip %s: %s", list[i]->cfg->name, err);
-				}
-	}
-	free(ops);
-}
-
-static void instance_add_vips(struct vipd *d, struct instance *in)
-{
-	instance_install(d, &in, 1);
-}
-
-static void instance_del_vips(struct vipd *d, struct instance *in)
-{
-	char err[256];
-
-	if (instance_is_owner(in) || (in->vmac && !in->vmac->ifindex))
-		return;
-	struct netlink_addr_op *ops = calloc(in->cfg->naddrs ? in->cfg->naddrs : 1, sizeof(*ops));
-	for (size_t i = 0; i < in->cfg->naddrs; i++) {
-		if (ops)
-			ops[i] = (struct netlink_addr_op){ .ifindex = instance_vip_ifindex(in), .p = in->cfg->addrs[i] };
-		else if (netlink_del_addr(d->nl, instance_vip_ifindex(in), &in->cfg->addrs[i], err, sizeof(err)) < 0)
-			log_err("vip %s: %s", in->cfg->name, err);
-	}
-	if (ops && netlink_del_addrs(d->nl, ops, in->cfg->naddrs))
-		for (size_t i = 0; i < in->cfg->naddrs; i++)
-			if (ops[i].error) {
-				netlink_addr_op_error(d->nl, false, &ops[i], err, sizeof(err));
-				log_err("vip %s: %s", in->cfg->name, err);
-			}
-	free(ops);
-	/* Down, the macvlan answers nothing: the backup is silent for the
-	 * VIPs (RFC 5798 6.4.2). */
-	if (in->vmac && vmac_set_up(in->vmac, false, err, sizeof(err)) < 0)
-		log_err("vip %s: %s", in->cfg->name, err);
-}
-
 /* The next time this instance needs the loop, cached: the daemon asks
  * for it after every event, for every instance. */
 void instance_schedule(struct instance *in)
@@ -232,83 +128,6 @@ static void instance_log_state(const struct instance *in, const struct fsm_actio
 }
 
 /* Notify hook */
-
-static void instance_notify_run(struct vipd *d, struct instance *in, fsm_time now);
-
-static void instance_notify_done(void *arg, const struct proc_result *r)
-{
-	struct instance *in = arg;
-	struct notify_event *e = &in->notify->q[in->notify->head];
-	fsm_time now = vipd_now();
-	char how[64], what[96];
-	size_t n = strcspn(r->output, "\n");
-	unsigned attempt = e->attempt;
-
-	proc_describe(r, how, sizeof(how));
-	snprintf(what, sizeof(what), "notify %s -> %s", fsm_state_name(e->from), fsm_state_name(e->to));
-	switch (notify_finish(in->notify, r, in->cfg->notify_retries, now)) {
-	case NOTIFY_DONE:
-		log_debug("vip %s: %s: done", in->cfg->name, what);
-		break;
-	case NOTIFY_RETRY:
-		log_warn("vip %s: %s: %s%s%.*s; run %u of %u again in 1 s", in->cfg->name, what, how, n ? ": " : "",
-			 (int)(n < 200 ? n : 200), r->output, attempt + 1, in->cfg->notify_retries + 1);
-		break;
-	case NOTIFY_GIVE_UP:
-		log_err("vip %s: %s: %s%s%.*s; giving up after %u run(s)", in->cfg->name, what, how, n ? ": " : "",
-			(int)(n < 200 ? n : 200), r->output, attempt);
-		break;
-	}
-	instance_notify_run(in->d, in, now);
-}
-
-/* Start the next call if one is due: one at a time, in order. */
-static void instance_notify_run(struct vipd *d, struct instance *in, fsm_time now)
-{
-	struct notify_event *e;
-	char prio[8], err[256];
-
-	while (in->cfg->notify && in->notify && (e = notify_due(in->notify, now))) {
-		char *argv[] = { in->cfg->notify, (char *)in->cfg->name, (char *)fsm_state_name(e->from),
-				 (char *)fsm_state_name(e->to), prio, e->reason, NULL };
-		snprintf(prio, sizeof(prio), "%u", e->priority);
-		e->attempt++;
-		in->notify->calls++;
-		if (proc_spawn(d->procs, argv, now, (fsm_time)in->cfg->notify_timeout_ms * 1000, instance_notify_done,
-			       in, err, sizeof(err)) > 0) {
-			in->notify->running = true;
-			break;
-		}
-		/* Not even started (the file went away): no retry helps. */
-		struct proc_result r = { .status = 127 << 8, .output = "" };
-		log_err("vip %s: notify %s -> %s: %s", in->cfg->name, fsm_state_name(e->from), fsm_state_name(e->to),
-			err);
-		in->notify->running = true;
-		e->attempt = in->cfg->notify_retries + 1;
-		notify_finish(in->notify, &r, in->cfg->notify_retries, now);
-	}
-	instance_schedule(in);
-}
-
-static void instance_notify(struct vipd *d, struct instance *in, enum fsm_state from, const char *reason,
-			    fsm_time now)
-{
-	if (!in->cfg->notify)
-		return;
-	/* The queue is allocated for instances that have a hook only. */
-	if (!in->notify) {
-		if (!(in->notify = malloc(sizeof(*in->notify)))) {
-			log_err("vip %s: out of memory: notify %s -> %s not run", in->cfg->name,
-				fsm_state_name(from), fsm_state_name(in->fsm.state));
-			return;
-		}
-		notify_init(in->notify);
-	}
-	if (!notify_push(in->notify, from, in->fsm.state, fsm_advert_priority(&in->fsm), reason))
-		log_err("vip %s: notify queue full (%d calls): the oldest waiting call was dropped", in->cfg->name,
-			NOTIFY_QUEUE_MAX);
-	instance_notify_run(d, in, now);
-}
 
 /* Carry out what the state machine decided. Order matters: addresses go
  * up first; the announcements go before the advertisement, so that when
@@ -612,10 +431,8 @@ static const char *instance_blocker(struct vipd *d, struct instance *in, char *b
 static void instance_guard_vips(struct vipd *d, struct instance *in, fsm_time now)
 {
 	bool restored = false;
-	char err[256], a[IPADDR_STRLEN];
+	char err[256];
 	struct link_info li;
-	struct netlink_addr_op *ops = NULL;
-	size_t n = 0;
 
 	/* Its VIPs may still wait in a batch: not missing, only not sent. */
 	if (in->deferred)
@@ -627,27 +444,8 @@ static void instance_guard_vips(struct vipd *d, struct instance *in, fsm_time no
 			log_err("vip %s: %s", in->cfg->name, err);
 		restored = true;
 	}
-	for (size_t i = 0; i < in->cfg->naddrs; i++) {
-		const struct ipprefix *p = &in->cfg->addrs[i];
-		if (netlink_has_addr(d->nl, instance_vip_ifindex(in), &p->addr))
-			continue;
-		log_warn("vip %s: %s was removed from %s by someone else; restoring it", in->cfg->name,
-			 ipprefix_str(p, a), in->vmac ? in->vmac->name : in->cfg->ifname);
-		if (!ops && !(ops = calloc(in->cfg->naddrs, sizeof(*ops))))
-			log_err("vip %s: out of memory: %s not restored", in->cfg->name, a);
-		else
-			ops[n++] = (struct netlink_addr_op){ .ifindex = instance_vip_ifindex(in), .p = *p };
-		in->n.vip_restores++;
+	if (instance_restore_vips(d, in))
 		restored = true;
-	}
-	/* All at once: a flush of the interface takes every VIP. */
-	if (n && netlink_add_addrs(d->nl, ops, n))
-		for (size_t i = 0; i < n; i++)
-			if (ops[i].error) {
-				netlink_addr_op_error(d->nl, true, &ops[i], err, sizeof(err));
-				log_err("vip %s: %s", in->cfg->name, err);
-			}
-	free(ops);
 	if (restored && in->fsm.state == FSM_MASTER) {
 		instance_send_advert(d, in, fsm_advert_priority(&in->fsm));
 		if (in->cfg->garp_count) {

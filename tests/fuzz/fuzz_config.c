@@ -1,4 +1,4 @@
-// sources: vrrpd/config.c vrrpd/config_track.c vrrpd/config_paths.c vrrpd/vrmac.c lib/conf.c lib/conftext.c lib/hostport.c vrrpd/addr.c
+// sources: vrrpd/config.c vrrpd/config_track.c vrrpd/config_paths.c vrrpd/config_bfd.c vrrpd/vrmac.c lib/conf.c lib/conftext.c lib/hostport.c vrrpd/addr.c
 // libs: libconfuse
 /* fuzz_config.c - libFuzzer target: config_load() on arbitrary vipd.conf
  * text (vrrpd/config.c, lib/conftext.c, and libconfuse under them).
